@@ -1,0 +1,1 @@
+"""One adapter per provider: verify webhooks, parse items, send, classify errors."""

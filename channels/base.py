@@ -1,0 +1,258 @@
+"""The adapter interface every channel implements, and the values that cross it.
+
+An adapter knows one provider's wire format and nothing about storage: the hub hands it a
+:class:`WebhookRequest` (raw bytes, headers, the public URL the provider called) and gets
+back normalised :class:`InboundItem` values; for sends it gets an
+:class:`OutboundMessage` and returns a :class:`SendResult` or raises a
+:class:`~channels.errors.SendError` that says whether to retry.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from config.inboxes import InboxConfig
+
+
+class ItemKind(StrEnum):
+    MESSAGE = "message"  #: something the customer sent (text, media, button press...)
+    STATUS = "status"  #: delivery state of a message we sent
+    EVENT = "event"  #: anything else worth recording (blocked bot, read watermark...)
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+    @property
+    def rank(self) -> int:
+        """Statuses never move backwards: a later rank wins, ``failed`` is terminal."""
+        return _STATUS_RANK[self]
+
+
+_STATUS_RANK = {
+    DeliveryStatus.QUEUED: 0,
+    DeliveryStatus.SENT: 1,
+    DeliveryStatus.DELIVERED: 2,
+    DeliveryStatus.READ: 3,
+    DeliveryStatus.FAILED: 4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRequest:
+    """A provider's HTTP request as the adapter needs it, independent of the web framework."""
+
+    method: str
+    url: str  #: the public URL the provider called (scheme and host from HUB_PUBLIC_URL)
+    headers: Mapping[str, str]  #: case-insensitive mapping
+    query: Mapping[str, str]
+    body: bytes
+    content_type: str = ""
+    form: Mapping[str, Any] | None = None  #: decoded form fields (a MultiDict) for form posts
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookResponse:
+    status: int = 200
+    body: str = '{"ok":true}'
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    kind: str  #: image, audio, voice, video, document, sticker, location, contacts, file
+    url: str | None = None
+    media_id: str | None = None  #: provider's id, fetched lazily when an agent opens it
+    mime_type: str | None = None
+    filename: str | None = None
+    caption: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)  #: e.g. latitude/longitude
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the provider tells us about the sender; fills empty contact fields only."""
+
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    username: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboundItem:
+    """One normalised provider item. ``event_id`` is unique per inbox (the dedupe key)."""
+
+    kind: ItemKind
+    event_id: str
+    source_id: str  #: the customer's address on this inbox (wa_id, phone, PSID, chat id...)
+    occurred_at: datetime | None = None
+    message_id: str | None = None  #: provider message id (ours for statuses)
+    content_type: str = "text"
+    text: str | None = None
+    payload: str | None = None  #: id of a pressed button / quick reply / postback
+    attachments: tuple[Attachment, ...] = ()
+    reply_to: str | None = None
+    profile: Profile | None = None
+    status: DeliveryStatus | None = None
+    error: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)  #: provider details worth keeping
+
+    @property
+    def order_key(self) -> str:
+        """Items with the same key are processed one at a time, in order."""
+        return self.source_id
+
+    def to_json(self) -> str:
+        raw = asdict(self)
+        raw["occurred_at"] = self.occurred_at.isoformat() if self.occurred_at else None
+        return json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> InboundItem:
+        raw = json.loads(text)
+        occurred = raw.get("occurred_at")
+        profile = raw.get("profile")
+        status = raw.get("status")
+        return cls(
+            kind=ItemKind(raw["kind"]),
+            event_id=raw["event_id"],
+            source_id=raw["source_id"],
+            occurred_at=datetime.fromisoformat(occurred) if occurred else None,
+            message_id=raw.get("message_id"),
+            content_type=raw.get("content_type") or "text",
+            text=raw.get("text"),
+            payload=raw.get("payload"),
+            attachments=tuple(Attachment(**a) for a in raw.get("attachments") or ()),
+            reply_to=raw.get("reply_to"),
+            profile=Profile(**profile) if profile else None,
+            status=DeliveryStatus(status) if status else None,
+            error=raw.get("error"),
+            data=raw.get("data") or {},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """What the hub wants delivered; the adapter degrades what its channel cannot show."""
+
+    recipient: str  #: the contact's source_id on this inbox
+    text: str
+    reference: str  #: the hub's message id (idempotency key and correlation)
+    conversation_ref: str = ""
+    buttons: tuple[Button, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    reply_to: str | None = None
+    customer_last_message_at: datetime | None = None  #: for 24-hour windows
+    sender_name: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    provider_message_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    max_buttons: int = 0  #: 0: buttons become a numbered list in the text
+    media: bool = False
+    window_hours: int | None = None  #: free-form reply window after the customer's last message
+
+
+PushFn = Callable[[str, Mapping[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class AdapterServices:
+    """What the hub lends adapters; keeps channels free of hub imports."""
+
+    http: Any  #: an ``aiohttp.ClientSession`` owned by the hub
+    push: PushFn | None = None  #: realtime push to a web chat visitor (channel, event)
+    public_url: str = ""
+
+
+def numbered_fallback(text: str, buttons: tuple[Button, ...]) -> str:
+    """Buttons shown as a numbered list for channels without buttons; "1" selects the first."""
+    if not buttons:
+        return text
+    lines = [text, ""] + [f"{index}. {button.title}" for index, button in enumerate(buttons, 1)]
+    return "\n".join(lines)
+
+
+def utc_from_timestamp(value: str | int | float | None) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if number > 1e11:  # milliseconds (Messenger)
+        number /= 1000
+    return datetime.fromtimestamp(number, tz=UTC)
+
+
+class ChannelAdapter(ABC):
+    """One provider account. Subclasses set ``kind`` and implement verify/parse/send."""
+
+    kind: ClassVar[str]
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    #: names of the secrets this kind needs, as fields of the inbox's ``secrets``
+    secret_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self, inbox: InboxConfig, secrets: Mapping[str, str], services: AdapterServices
+    ) -> None:
+        self.inbox = inbox
+        self.secrets = dict(secrets)
+        self.services = services
+
+    @property
+    def slug(self) -> str:
+        return self.inbox.slug
+
+    async def start(self) -> None:
+        """Open SDK clients; called once by the hub inside its event loop."""
+
+    async def close(self) -> None:
+        """Release SDK clients."""
+
+    def handshake(self, request: WebhookRequest) -> WebhookResponse | None:
+        """Answer a provider's GET verification; ``None`` when the kind has none (405)."""
+        return None
+
+    @abstractmethod
+    def verify(self, request: WebhookRequest) -> None:
+        """Raise :class:`~channels.errors.WebhookRejected` unless the request is authentic."""
+
+    @abstractmethod
+    def parse(self, request: WebhookRequest) -> list[InboundItem]:
+        """Split a verified body into items; raise ``PayloadInvalid`` when unparseable."""
+
+    def acknowledgement(self, items: list[InboundItem]) -> WebhookResponse:
+        """The body the provider expects once items are stored."""
+        return WebhookResponse()
+
+    async def after_receive(self, item: InboundItem) -> None:
+        """Provider-side follow-up once an item is processed (e.g. answer a callback)."""
+
+    @abstractmethod
+    async def send(self, message: OutboundMessage) -> SendResult:
+        """Deliver one message or raise a ``TransientSendError``/``PermanentSendError``."""

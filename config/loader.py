@@ -1,0 +1,127 @@
+"""Load a whole config directory, validate every file and cross-check references.
+
+Every problem in every file is collected before anything is raised, so ``hub check``
+shows the operator the full list at once, each as ``file:line: message``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from config.errors import ConfigError, Problem
+from config.hub import HubFile
+from config.inboxes import InboxConfig
+from config.source import SourceFile, load_yaml
+from config.validation import validate_source
+
+HUB_FILE = "hub.yaml"
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """Everything the operator configured, validated; shared read-only by every layer."""
+
+    directory: Path
+    hub: HubFile
+    sources: dict[str, SourceFile] = field(default_factory=dict, repr=False)
+    warnings: tuple[Problem, ...] = ()
+    digest: str = ""
+
+    def inbox(self, slug: str) -> InboxConfig | None:
+        for inbox in self.hub.inboxes:
+            if inbox.slug == slug:
+                return inbox
+        return None
+
+
+def _check_timezone(source: SourceFile, loc: tuple[str | int, ...], name: str) -> list[Problem]:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [source.problem(loc, f"unknown timezone '{name}'")]
+    return []
+
+
+def _cross_check_hub(hub: HubFile, source: SourceFile) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for index, inbox in enumerate(hub.inboxes):
+        if inbox.slug in seen:
+            problems.append(
+                source.problem(
+                    ("inboxes", index, "slug"),
+                    f"duplicate inbox slug '{inbox.slug}' (first at item {seen[inbox.slug]})",
+                )
+            )
+        seen.setdefault(inbox.slug, index)
+        if inbox.timezone:
+            problems += _check_timezone(source, ("inboxes", index, "timezone"), inbox.timezone)
+        if inbox.language and inbox.language not in hub.languages:
+            problems.append(
+                source.problem(
+                    ("inboxes", index, "language"),
+                    f"language '{inbox.language}' is not in languages {list(hub.languages)}",
+                )
+            )
+    problems += _check_timezone(source, ("timezone",), hub.timezone)
+    if hub.greeting is not None:
+        problems += _check_languages(hub, source, ("greeting", "text"), hub.greeting.text)
+        for index, button in enumerate(hub.greeting.buttons):
+            problems += _check_languages(
+                hub, source, ("greeting", "buttons", index, "title"), button.title
+            )
+    return problems
+
+
+def _check_languages(
+    hub: HubFile, source: SourceFile, loc: tuple[str | int, ...], texts: dict[str, str]
+) -> list[Problem]:
+    problems = [
+        source.problem((*loc, lang), f"language '{lang}' is not in languages {list(hub.languages)}")
+        for lang in texts
+        if lang not in hub.languages
+    ]
+    if hub.default_language not in texts:
+        problems.append(
+            source.problem(loc, f"needs a text in the default language '{hub.default_language}'")
+        )
+    return problems
+
+
+def _digest(directory: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and path.suffix in {".yaml", ".yml", ".md"}:
+            h.update(path.relative_to(directory).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def load_config(directory: Path | str) -> AppConfig:
+    """Load and validate ``directory``; raise :class:`ConfigError` with every problem."""
+    directory = Path(directory)
+    display_root = directory.as_posix().rstrip("/")
+    hub_path = directory / HUB_FILE
+    if not hub_path.is_file():
+        raise ConfigError([Problem(f"{display_root}/{HUB_FILE}", 1, "file not found")])
+    problems: list[Problem] = []
+    sources: dict[str, SourceFile] = {}
+    source = load_yaml(hub_path, f"{display_root}/{HUB_FILE}")
+    sources[HUB_FILE] = source
+    hub, errors = validate_source(HubFile, source)
+    problems += errors
+    if hub is not None:
+        problems += _cross_check_hub(hub, source)
+    errors_only = [p for p in problems if p.severity == "error"]
+    if errors_only or hub is None:
+        raise ConfigError(problems)
+    return AppConfig(
+        directory=directory,
+        hub=hub,
+        sources=sources,
+        warnings=tuple(p for p in problems if p.severity == "warning"),
+        digest=_digest(directory),
+    )

@@ -1,0 +1,67 @@
+"""Process settings from the environment (``HUB_*``); secrets never come from files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.errors import Problem, SettingsError
+
+
+class Settings(BaseSettings):
+    """Where the hub keeps its state and how it is reached; everything has a safe default."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", frozen=True, extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, description="postgres://... to scale; default SQLite under data_dir"
+    )
+    redis_url: str | None = Field(default=None, description="redis://...; enables arq jobs")
+    data_dir: Path = Field(default=Path("var"), description="SQLite file, secret key, caches")
+    public_url: str = Field(
+        default="http://127.0.0.1:8080", description="base URL providers and browsers use"
+    )
+    secret_key: str | None = Field(default=None, description="signs visitor tokens")
+    config_dir: Path = Field(default=Path("config/demo"))
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    log_level: str = "INFO"
+
+    @field_validator("database_url", "redis_url")
+    @classmethod
+    def _empty_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite://{(self.data_dir / 'hub.sqlite3').as_posix()}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; bad values become a :class:`SettingsError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = [
+            Problem("environment", 0, f"HUB_{str(e['loc'][0]).upper()}: {e['msg']}")
+            for e in exc.errors()
+        ]
+        raise SettingsError(problems) from None
