@@ -70,6 +70,12 @@ class WhatsAppCloudInbox(InboxBase):
     api_version: str = "v24.0"
     graph_url: HttpUrl = HttpUrl("https://graph.facebook.com")
     window_template: str | None = None
+    #: language code of ``window_template``; defaults to the inbox language, then "en"
+    window_template_language: str | None = None
+    #: fill the template's body variable {{1}} with the message text
+    window_template_text_param: bool = True
+    #: our own send rate per number (Meta's default is 80; upgraded numbers get 1,000)
+    messages_per_second: float = Field(default=80, gt=0, le=1000)
     secrets: WhatsAppCloudSecrets
 
 
@@ -83,6 +89,10 @@ class TwilioInbox(InboxBase):
     from_number: str
     api_url: HttpUrl | None = None
     window_content_sid: str | None = None
+    #: our own send rate per sender (Twilio's WhatsApp default is 10 MPS for text)
+    messages_per_second: float = Field(default=10, gt=0, le=1000)
+    #: status callback URL passed on every send (``None``: the number's own setting)
+    status_callback_url: HttpUrl | None = None
     secrets: TwilioSecrets
 
 

@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    job_workers: int = Field(
+        default=4, ge=0, le=256, description="in-process job workers (embedded); 0 = ingest only"
+    )
+    send_lease_s: float = Field(
+        default=60.0, gt=0, description="a send not finished by then is retried (crashed worker)"
+    )
+    sweep_interval_s: float = Field(
+        default=30.0, gt=0, description="how often lost events and sends are re-queued"
+    )
     log_level: str = "INFO"
 
     @field_validator("database_url", "redis_url")

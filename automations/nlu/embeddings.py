@@ -1,0 +1,168 @@
+"""Static sentence embeddings: the mean of distilled MiniLM word-piece vectors.
+
+The vectors (``data/``, built by ``build_embeddings.py``) add what TF-IDF lacks: similar
+meaning with different words ("card hasn't come" ~ "card not delivered"). The tokenizer is
+BERT's (lower case, accents stripped, punctuation split, greedy longest word piece) written
+here in a few lines, so the hub needs neither ``tokenizers`` nor torch. Unknown pieces are
+skipped, as model2vec does.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from automations.nlu.errors import NluError
+
+DATA = Path(__file__).resolve().parent / "data"
+DEFAULT_VECTORS = DATA / "minilm-static-256.npy"
+DEFAULT_VOCAB = DATA / "minilm-static-vocab.txt"
+_MAX_WORD = 100
+
+
+def _is_punctuation(ch: str) -> bool:
+    code = ord(ch)
+    if 33 <= code <= 47 or 58 <= code <= 64 or 91 <= code <= 96 or 123 <= code <= 126:
+        return True
+    return unicodedata.category(ch).startswith("P")
+
+
+def _is_cjk(code: int) -> bool:
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x2A6DF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x2F800 <= code <= 0x2FA1F
+    )
+
+
+def basic_words(text: str) -> list[str]:
+    """BERT's basic tokenizer (uncased): clean, lower, strip accents, split punctuation."""
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        control = code in (0, 0xFFFD) or unicodedata.category(ch) in ("Cc", "Cf")
+        if control and ch not in "\t\n\r":
+            continue
+        out.append(f" {ch} " if _is_cjk(code) else ch)
+    cleaned = unicodedata.normalize("NFD", "".join(out).lower())
+    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch) != "Mn")
+    words: list[str] = []
+    for chunk in cleaned.split():
+        current = ""
+        for ch in chunk:
+            if _is_punctuation(ch):
+                if current:
+                    words.append(current)
+                    current = ""
+                words.append(ch)
+            else:
+                current += ch
+        if current:
+            words.append(current)
+    return words
+
+
+class StaticEmbeddings:
+    """Word-piece vectors and their vocabulary; loaded once per process and path."""
+
+    _loaded: ClassVar[dict[tuple[Path, Path], StaticEmbeddings]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, vectors: NDArray[np.float32], vocab: Sequence[str]) -> None:
+        if vectors.shape[0] != len(vocab):
+            raise NluError(f"embeddings have {vectors.shape[0]} rows for {len(vocab)} tokens")
+        self.vectors = vectors
+        self.ids = {token: i for i, token in enumerate(vocab)}
+        self.dim = int(vectors.shape[1])
+        self._pieces = lru_cache(maxsize=65536)(self._word_pieces)
+
+    @classmethod
+    def load(cls, vectors: Path = DEFAULT_VECTORS, vocab: Path = DEFAULT_VOCAB) -> StaticEmbeddings:
+        key = (vectors, vocab)
+        with cls._lock:
+            if key not in cls._loaded:
+                try:
+                    matrix = np.load(vectors).astype(np.float32)
+                    tokens = vocab.read_text(encoding="utf-8").splitlines()
+                except (OSError, ValueError) as exc:
+                    raise NluError(f"cannot load embeddings {vectors}: {exc}") from exc
+                cls._loaded[key] = cls(matrix, tokens)
+            return cls._loaded[key]
+
+    @staticmethod
+    def available(vectors: Path = DEFAULT_VECTORS, vocab: Path = DEFAULT_VOCAB) -> bool:
+        return vectors.is_file() and vocab.is_file()
+
+    def _word_pieces(self, word: str) -> tuple[int, ...]:
+        if len(word) > _MAX_WORD:
+            return ()
+        pieces: list[int] = []
+        start = 0
+        while start < len(word):
+            end = len(word)
+            found = None
+            while start < end:
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                found = self.ids.get(piece)
+                if found is not None:
+                    break
+                end -= 1
+            if found is None:
+                return ()  # the whole word is [UNK], which is skipped
+            pieces.append(found)
+            start = end
+        return tuple(pieces)
+
+    def token_ids(self, text: str) -> list[int]:
+        return [i for word in basic_words(text) for i in self._pieces(word)]
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Unit-length mean vectors, one row per text (zeros when no piece is known)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            ids = self.token_ids(text)
+            if ids:
+                mean = self.vectors[ids].mean(axis=0)
+                norm = float(np.linalg.norm(mean))
+                if norm > 0:
+                    out[row] = mean / norm
+        return out
+
+
+class EmbeddingFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+    """scikit-learn step: sparse ``weight * embedding`` columns beside the TF-IDF ones.
+
+    Pickles without the vectors (they are reloaded from ``data/``), so a cached model stays
+    small.
+    """
+
+    def __init__(self, weight: float = 2.0, vectors: str = str(DEFAULT_VECTORS)) -> None:
+        self.weight = weight
+        self.vectors = vectors
+
+    def _model(self) -> StaticEmbeddings:
+        path = Path(self.vectors)
+        return StaticEmbeddings.load(path, path.with_name(DEFAULT_VOCAB.name))
+
+    def fit(self, texts: Sequence[str], y: Any = None) -> EmbeddingFeatures:
+        self._model()
+        return self
+
+    def encode_one(self, text: str) -> NDArray[np.float32]:
+        """The weighted vector of one text (the fast classification path)."""
+        vector: NDArray[np.float32] = self._model().encode([text])[0] * np.float32(self.weight)
+        return vector
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        return sp.csr_matrix(self._model().encode(list(texts)) * self.weight)

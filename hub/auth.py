@@ -1,0 +1,98 @@
+"""Who is calling: signed visitor tokens for the web chat, bearer tokens for agents."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from config.settings import Settings
+from hub.models import Agent, ApiToken
+
+_hasher = PasswordHasher()
+
+
+def secret_key(settings: Settings) -> str:
+    """``HUB_SECRET_KEY``, else a random key created once under the data directory."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    inbox: str
+    visitor_id: str
+
+
+class VisitorTokens:
+    """Signed, expiring tokens: a visitor can only ever read its own conversation."""
+
+    def __init__(self, key: str, max_age_days: int) -> None:
+        self._serializer = URLSafeTimedSerializer(key, salt="hub.webchat.visitor")
+        self._max_age_s = max_age_days * 86400
+
+    def issue(self, inbox: str) -> tuple[str, Visitor]:
+        visitor = Visitor(inbox, "v_" + secrets.token_urlsafe(18))
+        return self.sign(visitor), visitor
+
+    def sign(self, visitor: Visitor) -> str:
+        return str(self._serializer.dumps({"i": visitor.inbox, "v": visitor.visitor_id}))
+
+    def read(self, token: str, inbox: str) -> Visitor | None:
+        try:
+            data = self._serializer.loads(token, max_age=self._max_age_s)
+        except (SignatureExpired, BadSignature):
+            return None
+        if not isinstance(data, dict) or data.get("i") != inbox or not data.get("v"):
+            return None
+        return Visitor(inbox, str(data["v"]))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_api_token(agent: Agent, name: str = "") -> str:
+    """A new bearer token for ``agent``; only its digest is stored."""
+    token = "hub_" + secrets.token_urlsafe(32)
+    await ApiToken.create(agent_id=agent.id, token_hash=_token_digest(token), name=name)
+    return token
+
+
+async def agent_for_token(token: str) -> Agent | None:
+    row = await ApiToken.get_or_none(token_hash=_token_digest(token), revoked_at=None)
+    if row is None:
+        return None
+    now = datetime.now(UTC)
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        await ApiToken.filter(id=row.id).update(last_used_at=now)
+    return await Agent.get_or_none(id=row.agent_id)

@@ -1,0 +1,51 @@
+"""Contact identity resolution: one person across channels, merged by E.164 phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.base import InboundItem, Profile
+from hub.models import Contact, ContactIdentity
+
+#: provider profile field -> contact column; filled only while empty and not agent-set
+PROFILE_FIELDS = ("name", "phone", "email")
+
+
+def _fill_from_profile(contact: Contact, profile: Profile | None) -> bool:
+    if profile is None:
+        return False
+    changed = False
+    for name in PROFILE_FIELDS:
+        value = getattr(profile, name)
+        if value and not getattr(contact, name) and name not in contact.locked_fields:
+            setattr(contact, name, value)
+            changed = True
+    return changed
+
+
+async def resolve_identity(
+    conn: Any, inbox_id: int, item: InboundItem
+) -> tuple[ContactIdentity, Contact]:
+    """Find or create the identity and its contact; the caller holds the lane lock."""
+    identity = await ContactIdentity.get_or_none(
+        inbox_id=inbox_id, source_id=item.source_id
+    ).using_db(conn)
+    if identity is not None:
+        contact = await Contact.get(id=identity.contact_id).using_db(conn)
+        if _fill_from_profile(contact, item.profile):
+            await contact.save(using_db=conn)
+        return identity, contact
+    contact = None
+    phone = item.profile.phone if item.profile else None
+    if phone:
+        contact = await Contact.filter(phone=phone).using_db(conn).order_by("id").first()
+    if contact is None:
+        contact = Contact()
+        _fill_from_profile(contact, item.profile)
+        await contact.save(using_db=conn)
+    elif _fill_from_profile(contact, item.profile):
+        await contact.save(using_db=conn)
+    identity = await ContactIdentity.create(
+        inbox_id=inbox_id, source_id=item.source_id, contact_id=contact.id, using_db=conn
+    )
+    return identity, contact

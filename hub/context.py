@@ -1,0 +1,40 @@
+"""What every job and request handler shares in one process: config, adapters, queue, locks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from channels.base import ChannelAdapter
+from config.loader import AppConfig
+from config.settings import Settings
+from hub.jobs.locks import LaneLocks
+from hub.jobs.queue import JobQueue
+from hub.realtime import LocalRealtime
+
+if TYPE_CHECKING:
+    from hub.ingest import EventWriter
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRef:
+    id: int
+    slug: str
+    kind: str
+
+
+@dataclass
+class HubContext:
+    """Mutable only where a reload swaps the config; everything else is set at start."""
+
+    settings: Settings
+    config: AppConfig
+    queue: JobQueue
+    locks: LaneLocks
+    realtime: LocalRealtime
+    adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
+    #: inboxes whose adapter could not be built, with the reason (e.g. missing env var)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    inboxes_by_slug: dict[str, InboxRef] = field(default_factory=dict)
+    inboxes_by_id: dict[int, InboxRef] = field(default_factory=dict)
+    writer: EventWriter | None = None

@@ -1,0 +1,59 @@
+"""Database lifecycle: one tortoise config for SQLite (embedded) and PostgreSQL (scaled)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from config.settings import Settings
+
+MODELS = ["hub.models"]
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    url = database_url
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    return {
+        "connections": {"default": url},
+        "apps": {"hub": {"models": MODELS, "migrations": "hub.migrations"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def database_url(settings: Settings) -> str:
+    if settings.uses_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings.effective_database_url
+
+
+async def init_db(settings: Settings) -> None:
+    await Tortoise.init(config=tortoise_config(database_url(settings)))
+    if settings.uses_sqlite:
+        conn = connections.get("default")
+        # WAL lets readers (the inbox, history) proceed while the group-commit writer writes.
+        await conn.execute_script(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        )
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply pending migrations (tortoise's own migration framework)."""
+    from tortoise.migrations.api.migrate import migrate as run_migrations
+
+    await run_migrations(config=tortoise_config(database_url(settings)))
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+    # Tortoise caches SQL per connection *name*, not per dialect: forget it so the next init
+    # in this process (another backend, as in the test matrix) builds its own queries.
+    await Tortoise._reset_apps()
+    EXECUTOR_CACHE.clear()
+
+
+# Used by `tortoise -c hub.db.TORTOISE_ORM makemigrations` when the models change.
+TORTOISE_ORM = tortoise_config("sqlite://var/makemigrations.sqlite3")

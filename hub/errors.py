@@ -1,0 +1,19 @@
+"""The one error hierarchy of the hub package."""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """Base of every hub error."""
+
+
+class NotFound(HubError):
+    """A conversation, inbox or agent that does not exist (or that the caller may not see)."""
+
+
+class Forbidden(HubError):
+    """The caller is authenticated but its role does not allow this."""
+
+
+class InvalidRequest(HubError):
+    """A request body that cannot be used; the message is the one-line reason."""

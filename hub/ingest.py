@@ -1,0 +1,144 @@
+"""Durable ingestion with group commit.
+
+Every webhook's items must be committed before the provider gets its 200. One transaction
+per request would make the database the bottleneck (SQLite has one writer), so handlers
+hand their rows to :class:`EventWriter`, which commits everything that arrived while the
+previous transaction was running in a single transaction and then wakes all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from channels.base import InboundItem
+from hub.context import HubContext, InboxRef
+from hub.models import InboundEvent
+from hub.pipeline import PROCESS_JOB
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An item that was new (not a redelivery) and now needs processing."""
+
+    event_id: str
+    inbox_id: int
+    order_key: str
+
+
+@dataclass(slots=True)
+class _Pending:
+    rows: list[InboundEvent]
+    done: asyncio.Future[list[StoredEvent]]
+
+
+class EventWriter:
+    """Batches concurrent inserts into shared transactions (group commit)."""
+
+    def __init__(self, max_batch_rows: int = 2000) -> None:
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._max_batch_rows = max_batch_rows
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+        self.rows = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="event-writer")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def write(self, inbox_id: int, items: Sequence[InboundItem]) -> list[StoredEvent]:
+        """Store ``items``; returns those that were new, once they are committed."""
+        if not items:
+            return []
+        now = datetime.now(UTC)
+        rows = [
+            InboundEvent(
+                id=uuid.uuid4(),
+                inbox_id=inbox_id,
+                provider_event_id=item.event_id[:255],
+                order_key=item.order_key[:255],
+                kind=item.kind.value,
+                payload=item.to_json(),
+                received_at=now,
+                occurred_at=item.occurred_at,
+            )
+            for item in items
+        ]
+        future: asyncio.Future[list[StoredEvent]] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(rows, future))
+        if self._task is None:
+            raise RuntimeError("EventWriter.start() was not called")
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            first = await self._queue.get()
+            batch = [first]
+            count = len(first.rows)
+            while count < self._max_batch_rows and not self._queue.empty():
+                pending = self._queue.get_nowait()
+                batch.append(pending)
+                count += len(pending.rows)
+            try:
+                stored = await self._commit(batch)
+            except Exception as exc:  # the whole group fails together; each caller answers 5xx
+                log.exception("event batch of %d rows failed", count)
+                for pending in batch:
+                    if not pending.done.done():
+                        pending.done.set_exception(exc)
+                continue
+            for pending, result in zip(batch, stored, strict=True):
+                if not pending.done.done():
+                    pending.done.set_result(result)
+
+    async def _commit(self, batch: list[_Pending]) -> list[list[StoredEvent]]:
+        # Within one batch the same item may appear twice (concurrent redelivery): keep one.
+        unique: dict[tuple[int, str], InboundEvent] = {}
+        for pending in batch:
+            for row in pending.rows:
+                unique.setdefault((row.inbox_id, row.provider_event_id), row)
+        rows = list(unique.values())
+        async with in_transaction() as conn:
+            await InboundEvent.bulk_create(rows, ignore_conflicts=True, using_db=conn)
+            inserted = set(
+                await InboundEvent.filter(id__in=[r.id for r in rows])
+                .using_db(conn)
+                .values_list("id", flat=True)
+            )
+        self.batches += 1
+        self.rows += len(rows)
+        return [
+            [
+                StoredEvent(str(row.id), row.inbox_id, row.order_key)
+                for row in pending.rows
+                if row.id in inserted
+            ]
+            for pending in batch
+        ]
+
+
+async def ingest(ctx: HubContext, inbox: InboxRef, items: Sequence[InboundItem]) -> int:
+    """Store items durably (group commit), then queue the new ones; returns how many were new."""
+    if ctx.writer is None:
+        raise RuntimeError("this process does not ingest (no event writer)")
+    stored = await ctx.writer.write(inbox.id, items)
+    for event in stored:
+        await ctx.queue.enqueue(PROCESS_JOB, event.event_id, job_id=f"ev:{event.event_id}")
+    return len(stored)

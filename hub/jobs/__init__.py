@@ -1,0 +1,1 @@
+"""One set of job functions, two queues: in-process (embedded) and arq on Redis (scaled)."""

@@ -1,0 +1,69 @@
+"""In-process queue for the embedded mode: asyncio workers in the serving process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from hub.jobs.queue import JobQueue
+
+log = logging.getLogger(__name__)
+
+Runner = Callable[[str, str | int], Awaitable[None]]
+
+
+class LocalQueue(JobQueue):
+    """Jobs run by ``workers`` asyncio tasks; delayed jobs wait on the loop's timer."""
+
+    def __init__(self, runner: Runner, workers: int = 4) -> None:
+        self._runner = runner
+        self._queue: asyncio.Queue[tuple[str, str | int, str]] = asyncio.Queue()
+        self._pending: set[str] = set()
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._tasks = [
+            asyncio.create_task(self._work(), name=f"local-worker-{i}") for i in range(workers)
+        ]
+        self.completed = 0
+
+    async def enqueue(
+        self, name: str, arg: str | int, *, job_id: str, delay_s: float = 0.0
+    ) -> None:
+        if job_id in self._pending:
+            return
+        self._pending.add(job_id)
+        if delay_s > 0:
+            loop = asyncio.get_running_loop()
+            handle = loop.call_later(delay_s, self._put_later, name, arg, job_id)
+            self._timers.add(handle)
+        else:
+            self._queue.put_nowait((name, arg, job_id))
+
+    def _put_later(self, name: str, arg: str | int, job_id: str) -> None:
+        self._timers = {t for t in self._timers if not t.cancelled() and t.when() > 0}
+        self._queue.put_nowait((name, arg, job_id))
+
+    async def _work(self) -> None:
+        while True:
+            name, arg, job_id = await self._queue.get()
+            self._pending.discard(job_id)
+            try:
+                await self._runner(name, arg)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job %s(%s) failed", name, arg)
+            finally:
+                self.completed += 1
+
+    async def idle(self) -> None:
+        """Wait until no job is queued or running (tests and graceful shutdown)."""
+        while self._pending or not self._queue.empty():
+            await asyncio.sleep(0.01)
+
+    async def close(self) -> None:
+        for handle in self._timers:
+            handle.cancel()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,227 @@
+"""Outbound messages: written as Message + Outbox rows in the caller's transaction, sent by a job.
+
+The send job claims a row with a lease, calls the inbox's adapter and records the outcome:
+transient errors retry with exponential backoff and jitter (the provider's Retry-After
+wins), permanent errors and exhausted attempts mark the row and its message failed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from channels.base import Attachment, Button, DeliveryStatus, OutboundMessage
+from channels.errors import PermanentSendError, TransientSendError
+from config.hub import OutboxPolicy
+from hub.context import HubContext
+from hub.models import Conversation, Message, Outbox, OutboxStatus, SenderKind
+
+log = logging.getLogger(__name__)
+
+SEND_JOB = "send_outbox"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A reply the hub decided to send, before it becomes rows."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    sender_kind: SenderKind = SenderKind.BOT
+    agent_id: int | None = None
+    sender_name: str | None = None
+
+
+def outbound_to_json(message: OutboundMessage) -> str:
+    return json.dumps(
+        {
+            "recipient": message.recipient,
+            "text": message.text,
+            "reference": message.reference,
+            "conversation_ref": message.conversation_ref,
+            "buttons": [{"id": b.id, "title": b.title} for b in message.buttons],
+            "attachments": [_attachment(a) for a in message.attachments],
+            "reply_to": message.reply_to,
+            "sender_name": message.sender_name,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _attachment(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "kind": attachment.kind,
+        "url": attachment.url,
+        "media_id": attachment.media_id,
+        "mime_type": attachment.mime_type,
+        "filename": attachment.filename,
+        "caption": attachment.caption,
+        "data": dict(attachment.data),
+    }
+
+
+def outbound_from_json(text: str, last_customer_message_at: datetime | None) -> OutboundMessage:
+    raw = json.loads(text)
+    return OutboundMessage(
+        recipient=raw["recipient"],
+        text=raw["text"],
+        reference=raw["reference"],
+        conversation_ref=raw.get("conversation_ref", ""),
+        buttons=tuple(Button(b["id"], b["title"]) for b in raw.get("buttons", ())),
+        attachments=tuple(Attachment(**a) for a in raw.get("attachments", ())),
+        reply_to=raw.get("reply_to"),
+        customer_last_message_at=last_customer_message_at,
+        sender_name=raw.get("sender_name"),
+    )
+
+
+async def create_replies(
+    conn: Any, conversation: Conversation, recipient: str, replies: Sequence[Reply]
+) -> list[Outbox]:
+    """Write each reply as a Message and an Outbox row in the caller's transaction."""
+    rows = []
+    for reply in replies:
+        message = await Message.create(
+            conversation_id=conversation.id,
+            inbox_id=conversation.inbox_id,
+            direction="out",
+            sender_kind=reply.sender_kind,
+            agent_id=reply.agent_id,
+            text=reply.text,
+            buttons=[{"id": b.id, "title": b.title} for b in reply.buttons],
+            delivery_status=DeliveryStatus.QUEUED.value,
+            using_db=conn,
+        )
+        outbound = OutboundMessage(
+            recipient=recipient,
+            text=reply.text,
+            reference=str(message.id),
+            conversation_ref=str(conversation.id),
+            buttons=reply.buttons,
+            sender_name=reply.sender_name,
+        )
+        rows.append(
+            await Outbox.create(
+                inbox_id=conversation.inbox_id,
+                message_id=message.id,
+                payload=outbound_to_json(outbound),
+                using_db=conn,
+            )
+        )
+    return rows
+
+
+async def enqueue_sends(ctx: HubContext, rows: Sequence[Outbox]) -> None:
+    for row in rows:
+        await ctx.queue.enqueue(SEND_JOB, row.id, job_id=f"send:{row.id}:{row.attempts}")
+
+
+def backoff_delay(policy: OutboxPolicy, attempt: int, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter; a provider-given delay is honoured as a floor."""
+    ceiling = min(policy.max_delay_s, policy.base_delay_s * (2 ** max(0, attempt - 1)))
+    delay = random.uniform(ceiling / 2, ceiling)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+async def send_outbox(ctx: HubContext, outbox_id: int) -> None:
+    """The send job: claim, call the adapter, record the outcome, schedule a retry."""
+    now = datetime.now(UTC)
+    row = await Outbox.get_or_none(id=outbox_id)
+    if row is None or row.status in (OutboxStatus.SENT, OutboxStatus.FAILED):
+        return
+    if row.next_attempt_at and row.next_attempt_at > now + timedelta(seconds=1):
+        delay = (row.next_attempt_at - now).total_seconds()
+        await ctx.queue.enqueue(
+            SEND_JOB, row.id, job_id=f"send:{row.id}:{row.attempts}", delay_s=delay
+        )
+        return
+    attempt = row.attempts + 1
+    lease = timedelta(seconds=ctx.settings.send_lease_s)
+    claimed = await Outbox.filter(id=row.id, attempts=row.attempts).filter(
+        status=OutboxStatus.QUEUED
+    ).update(status=OutboxStatus.SENDING, lease_until=now + lease, attempts=attempt)
+    if not claimed:
+        expired = await Outbox.filter(
+            id=row.id, attempts=row.attempts, status=OutboxStatus.SENDING, lease_until__lt=now
+        ).update(lease_until=now + lease, attempts=attempt)
+        if not expired:
+            return  # another worker holds a live lease
+    inbox = ctx.inboxes_by_id.get(row.inbox_id)
+    adapter = ctx.adapters.get(inbox.slug) if inbox else None
+    policy = ctx.config.hub.outbox
+    if adapter is None:
+        reason = ctx.unavailable.get(inbox.slug, "inbox not configured") if inbox else "no inbox"
+        await _retry_or_fail(ctx, row, attempt, policy, reason, None)
+        return
+    conversation = None
+    message = await Message.get_or_none(id=row.message_id) if row.message_id else None
+    if message is not None:
+        conversation = await Conversation.get_or_none(id=message.conversation_id)
+    outbound = outbound_from_json(
+        row.payload, conversation.last_customer_message_at if conversation else None
+    )
+    try:
+        result = await adapter.send(outbound)
+    except PermanentSendError as exc:
+        await _fail(row, message, exc.reason)
+        return
+    except TransientSendError as exc:
+        await _retry_or_fail(ctx, row, attempt, policy, exc.reason, exc.retry_after)
+        return
+    except Exception as exc:  # an adapter bug must not lose the message: retry like a 5xx
+        log.exception("send of outbox %s raised", row.id)
+        await _retry_or_fail(ctx, row, attempt, policy, f"unexpected error: {exc}", None)
+        return
+    sent_at = datetime.now(UTC)
+    await Outbox.filter(id=row.id).update(
+        status=OutboxStatus.SENT, sent_at=sent_at, lease_until=None, last_error=None
+    )
+    if message is not None:
+        updates: dict[str, Any] = {"sent_at": sent_at}
+        if result.provider_message_id:
+            updates["provider_message_id"] = result.provider_message_id[:255]
+        await Message.filter(id=message.id).update(**updates)
+        await Message.filter(id=message.id, delivery_status=DeliveryStatus.QUEUED.value).update(
+            delivery_status=DeliveryStatus.SENT.value
+        )
+
+
+async def _retry_or_fail(
+    ctx: HubContext,
+    row: Outbox,
+    attempt: int,
+    policy: OutboxPolicy,
+    reason: str,
+    retry_after: float | None,
+) -> None:
+    if attempt >= policy.max_attempts:
+        message = await Message.get_or_none(id=row.message_id) if row.message_id else None
+        await _fail(row, message, f"gave up after {attempt} attempts: {reason}")
+        return
+    delay = backoff_delay(policy, attempt, retry_after)
+    await Outbox.filter(id=row.id).update(
+        status=OutboxStatus.QUEUED,
+        lease_until=None,
+        last_error=reason[:2000],
+        next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay),
+    )
+    log.info("outbox %s attempt %d failed (%s), retry in %.1fs", row.id, attempt, reason, delay)
+    await ctx.queue.enqueue(SEND_JOB, row.id, job_id=f"send:{row.id}:{attempt}", delay_s=delay)
+
+
+async def _fail(row: Outbox, message: Message | None, reason: str) -> None:
+    log.warning("outbox %s failed permanently: %s", row.id, reason)
+    await Outbox.filter(id=row.id).update(
+        status=OutboxStatus.FAILED, lease_until=None, last_error=reason[:2000]
+    )
+    if message is not None:
+        await Message.filter(id=message.id).update(
+            delivery_status=DeliveryStatus.FAILED.value, error=reason[:2000]
+        )

@@ -1,0 +1,222 @@
+"""Processing of stored inbound events (DESIGN.md data path, steps 5 to 9).
+
+``process_event`` takes the lane of its event (inbox + sender) and processes every pending
+event of that lane in order, each in its own transaction, so a crash at any point leaves
+the database consistent and the event still pending.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from channels.base import DeliveryStatus, InboundItem, ItemKind
+from hub.bot import plan_bot_replies
+from hub.contacts import resolve_identity
+from hub.context import HubContext
+from hub.models import (
+    ContactIdentity,
+    Conversation,
+    ConversationStatus,
+    EventStatus,
+    InboundEvent,
+    Message,
+    Outbox,
+    SenderKind,
+)
+from hub.outbox import create_replies, enqueue_sends
+
+log = logging.getLogger(__name__)
+
+PROCESS_JOB = "process_event"
+MAX_PROCESS_ATTEMPTS = 5
+LANE_BATCH = 200
+#: how long a status may wait for the send that produced its message id
+STATUS_GRACE = timedelta(minutes=5)
+
+
+class RetryLater(Exception):
+    """The event cannot be applied yet (e.g. a status before its message id is known)."""
+
+
+def _sort_key(event: InboundEvent) -> tuple[datetime, datetime, str]:
+    return (event.occurred_at or event.received_at, event.received_at, str(event.id))
+
+
+async def process_event(ctx: HubContext, event_id: str) -> None:
+    """Job: process ``event_id`` and anything older that waits in the same lane."""
+    event = await InboundEvent.get_or_none(id=event_id)
+    if event is None or event.status != EventStatus.RECEIVED:
+        return
+    async with ctx.locks.lane(f"{event.inbox_id}:{event.order_key}"):
+        while True:
+            pending = sorted(
+                await InboundEvent.filter(
+                    inbox_id=event.inbox_id, order_key=event.order_key, status=EventStatus.RECEIVED
+                ).limit(LANE_BATCH),
+                key=_sort_key,
+            )
+            if not pending:
+                return
+            for item_event in pending:
+                if not await _process_one(ctx, item_event):
+                    return  # stop the lane: order matters, the failed event is retried first
+            if len(pending) < LANE_BATCH:
+                return
+
+
+async def _process_one(ctx: HubContext, event: InboundEvent) -> bool:
+    outbox: list[Outbox] = []
+    try:
+        async with in_transaction() as conn:
+            fresh = await InboundEvent.filter(id=event.id).using_db(conn).first()
+            if fresh is None or fresh.status != EventStatus.RECEIVED:
+                return True
+            item = InboundItem.from_json(fresh.payload)
+            status, error = await _apply(ctx, conn, fresh, item, outbox)
+            await InboundEvent.filter(id=fresh.id).using_db(conn).update(
+                status=status, error=error, processed_at=datetime.now(UTC)
+            )
+    except RetryLater as exc:
+        await _retry(ctx, event, str(exc), delay_s=2.0)
+        return False
+    except Exception as exc:
+        log.exception("processing event %s failed", event.id)
+        await _retry(ctx, event, f"{type(exc).__name__}: {exc}", delay_s=None)
+        return False
+    await enqueue_sends(ctx, outbox)
+    return True
+
+
+async def _retry(ctx: HubContext, event: InboundEvent, error: str, delay_s: float | None) -> None:
+    attempts = event.attempts + 1
+    if delay_s is None and attempts >= MAX_PROCESS_ATTEMPTS:
+        await InboundEvent.filter(id=event.id).update(
+            status=EventStatus.FAILED, attempts=attempts, error=error[:2000]
+        )
+        return
+    await InboundEvent.filter(id=event.id).update(attempts=attempts, error=error[:2000])
+    delay = delay_s if delay_s is not None else min(60.0, 0.5 * 2**attempts)
+    await ctx.queue.enqueue(
+        PROCESS_JOB, str(event.id), job_id=f"ev:{event.id}:{attempts}", delay_s=delay
+    )
+
+
+async def _apply(
+    ctx: HubContext, conn: Any, event: InboundEvent, item: InboundItem, outbox: list[Outbox]
+) -> tuple[EventStatus, str | None]:
+    if item.kind is ItemKind.MESSAGE:
+        await _apply_message(ctx, conn, event, item, outbox)
+        return EventStatus.PROCESSED, None
+    if item.kind is ItemKind.STATUS:
+        return await _apply_status(conn, event, item)
+    return await _apply_other(conn, event, item)
+
+
+async def _apply_message(
+    ctx: HubContext, conn: Any, event: InboundEvent, item: InboundItem, outbox: list[Outbox]
+) -> None:
+    identity, contact = await resolve_identity(conn, event.inbox_id, item)
+    conversation = (
+        await Conversation.filter(identity_id=identity.id)
+        .exclude(status=ConversationStatus.RESOLVED)
+        .using_db(conn)
+        .order_by("-id")
+        .first()
+    )
+    opened = conversation is None
+    received_at = item.occurred_at or event.received_at
+    if conversation is None:
+        conversation = await Conversation.create(
+            contact_id=contact.id,
+            inbox_id=event.inbox_id,
+            identity_id=identity.id,
+            language=contact.language,
+            last_customer_message_at=received_at,
+            using_db=conn,
+        )
+    else:
+        conversation.last_customer_message_at = received_at
+        await conversation.save(using_db=conn, update_fields=["last_customer_message_at"])
+    if not identity.reachable:
+        await ContactIdentity.filter(id=identity.id).using_db(conn).update(reachable=True)
+    await Message.create(
+        conversation_id=conversation.id,
+        inbox_id=event.inbox_id,
+        direction="in",
+        sender_kind=SenderKind.CONTACT,
+        text=item.text,
+        content_type=item.content_type,
+        attachments=[_attachment_json(a) for a in item.attachments],
+        payload=item.payload,
+        provider_message_id=item.message_id[:255] if item.message_id else None,
+        using_db=conn,
+    )
+    if conversation.status != ConversationStatus.BOT:
+        return
+    inbox = ctx.inboxes_by_id[event.inbox_id]
+    replies = plan_bot_replies(ctx.config, conversation, contact, inbox.slug, opened)
+    outbox += await create_replies(conn, conversation, identity.source_id, replies)
+
+
+def _attachment_json(attachment: Any) -> dict[str, Any]:
+    return {
+        "kind": attachment.kind,
+        "url": attachment.url,
+        "media_id": attachment.media_id,
+        "mime_type": attachment.mime_type,
+        "filename": attachment.filename,
+        "caption": attachment.caption,
+    }
+
+
+_TIMESTAMP_FIELD = {
+    DeliveryStatus.SENT: "sent_at",
+    DeliveryStatus.DELIVERED: "delivered_at",
+    DeliveryStatus.READ: "read_at",
+}
+
+
+async def _apply_status(
+    conn: Any, event: InboundEvent, item: InboundItem
+) -> tuple[EventStatus, str | None]:
+    """Delivery states only move forward: a late 'delivered' never undoes 'read'."""
+    if item.status is None or not item.message_id:
+        return EventStatus.IGNORED, "status without message id"
+    message = (
+        await Message.filter(inbox_id=event.inbox_id, provider_message_id=item.message_id)
+        .using_db(conn)
+        .first()
+    )
+    if message is None:
+        if datetime.now(UTC) - event.received_at < STATUS_GRACE:
+            raise RetryLater("status arrived before its message id was recorded")
+        return EventStatus.IGNORED, "no message with this provider id"
+    current = DeliveryStatus(message.delivery_status) if message.delivery_status else None
+    updates: dict[str, Any] = {}
+    field = _TIMESTAMP_FIELD.get(item.status)
+    if field and getattr(message, field) is None:
+        updates[field] = item.occurred_at or datetime.now(UTC)
+    if current is None or (current is not DeliveryStatus.FAILED and item.status.rank > current.rank):
+        updates["delivery_status"] = item.status.value
+        if item.status is DeliveryStatus.FAILED:
+            updates["error"] = (item.error or "delivery failed")[:2000]
+    if updates:
+        await Message.filter(id=message.id).using_db(conn).update(**updates)
+    return EventStatus.PROCESSED, None
+
+
+async def _apply_other(
+    conn: Any, event: InboundEvent, item: InboundItem
+) -> tuple[EventStatus, str | None]:
+    if item.content_type == "unparseable":
+        return EventStatus.FAILED, (item.error or "provider payload could not be parsed")[:2000]
+    if item.content_type in ("unreachable", "reachable"):
+        await ContactIdentity.filter(inbox_id=event.inbox_id, source_id=item.source_id).using_db(
+            conn
+        ).update(reachable=item.content_type == "reachable")
+        return EventStatus.PROCESSED, None
+    return EventStatus.IGNORED, None

@@ -1,0 +1,1 @@
+"""HTTP surface: webhooks, web chat, agent API, health, OpenAPI."""

@@ -1,0 +1,168 @@
+"""Agent REST API (minimal): list and read conversations, post replies through the outbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiohttp import web
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from hub.auth import agent_for_token
+from hub.errors import Forbidden, InvalidRequest, NotFound
+from hub.models import (
+    Agent,
+    AgentRole,
+    Contact,
+    ContactIdentity,
+    Conversation,
+    ConversationStatus,
+    Message,
+    SenderKind,
+)
+from hub.outbox import Reply, create_replies, enqueue_sends
+from hub.web.errors import read_json
+from hub.web.keys import RUNTIME
+from hub.web.schemas import (
+    AgentOut,
+    ConversationDetailOut,
+    ConversationListOut,
+    ReplyIn,
+    parse_body,
+)
+from hub.web.serialize import conversation_out, message_out
+
+routes = web.RouteTableDef()
+AGENT = web.RequestKey("agent", Agent)
+MAX_LIST = 200
+
+
+def authenticated(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Bearer-token auth; the agent is then available as ``request[AGENT]``."""
+
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        agent = await agent_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        if agent is None:
+            raise web.HTTPUnauthorized(
+                text="missing or invalid API token", headers={"WWW-Authenticate": "Bearer"}
+            )
+        request[AGENT] = agent
+        return await handler(request)
+
+    wrapper.__name__ = handler.__name__
+    wrapper.__doc__ = handler.__doc__
+    return wrapper
+
+
+def _visible(agent: Agent) -> Q:
+    """Supervisors and admins see everything; agents their own and unassigned conversations."""
+    if agent.role in (AgentRole.SUPERVISOR, AgentRole.ADMIN):
+        return Q()
+    return Q(assignee_id=agent.id) | Q(assignee_id__isnull=True)
+
+
+def _json(model: object) -> web.Response:
+    return web.json_response(json.loads(model.model_dump_json()))  # type: ignore[attr-defined]
+
+
+async def _conversation(request: web.Request) -> Conversation:
+    try:
+        conversation_id = int(request.match_info["id"])
+    except ValueError:
+        raise NotFound("no such conversation") from None
+    conversation = await Conversation.filter(_visible(request[AGENT]), id=conversation_id).first()
+    if conversation is None:
+        raise NotFound("no such conversation")
+    return conversation
+
+
+@routes.get("/api/me")
+@authenticated
+async def me(request: web.Request) -> web.Response:
+    agent = request[AGENT]
+    return _json(AgentOut(id=agent.id, email=agent.email, name=agent.name, role=agent.role))
+
+
+@routes.get("/api/conversations")
+@authenticated
+async def list_conversations(request: web.Request) -> web.Response:
+    """Newest activity first; filter with ?status= and page with ?before_id=."""
+    ctx = request.app[RUNTIME].ctx
+    query = Conversation.filter(_visible(request[AGENT]))
+    status = request.query.get("status")
+    if status:
+        try:
+            query = query.filter(status=ConversationStatus(status))
+        except ValueError:
+            allowed = ", ".join(s.value for s in ConversationStatus)
+            raise InvalidRequest(f"status must be one of {allowed}") from None
+    try:
+        limit = min(MAX_LIST, max(1, int(request.query.get("limit", "50"))))
+        before = request.query.get("before_id")
+        if before:
+            query = query.filter(id__lt=int(before))
+    except ValueError:
+        raise InvalidRequest("limit and before_id must be integers") from None
+    rows = await query.order_by("-updated_at", "-id").limit(limit)
+    contacts = {c.id: c for c in await Contact.filter(id__in={r.contact_id for r in rows})}
+    out = [
+        conversation_out(r, contacts[r.contact_id], ctx.inboxes_by_id[r.inbox_id].slug)
+        for r in rows
+        if r.inbox_id in ctx.inboxes_by_id
+    ]
+    return _json(ConversationListOut(conversations=out))
+
+
+@routes.get("/api/conversations/{id}")
+@authenticated
+async def get_conversation(request: web.Request) -> web.Response:
+    ctx = request.app[RUNTIME].ctx
+    conversation = await _conversation(request)
+    contact = await Contact.get(id=conversation.contact_id)
+    messages = await Message.filter(conversation_id=conversation.id).order_by("id")
+    summary = conversation_out(conversation, contact, ctx.inboxes_by_id[conversation.inbox_id].slug)
+    detail = ConversationDetailOut(
+        **summary.model_dump(), messages=[message_out(m) for m in messages]
+    )
+    return _json(detail)
+
+
+@routes.post("/api/conversations/{id}/messages")
+@authenticated
+async def reply(request: web.Request) -> web.Response:
+    """The agent's reply goes out through the outbox; replying takes over from the bot."""
+    ctx = request.app[RUNTIME].ctx
+    agent = request[AGENT]
+    body = parse_body(ReplyIn, await read_json(request))
+    conversation = await _conversation(request)
+    if conversation.status == ConversationStatus.RESOLVED:
+        raise Forbidden("this conversation is resolved")
+    async with in_transaction() as conn:
+        conversation = await Conversation.filter(id=conversation.id).using_db(conn).get()
+        identity = await ContactIdentity.get(id=conversation.identity_id).using_db(conn)
+        now = datetime.now(UTC)
+        fields = []
+        if conversation.first_response_at is None:
+            conversation.first_response_at = now
+            fields.append("first_response_at")
+        if conversation.status in (ConversationStatus.BOT, ConversationStatus.QUEUED):
+            conversation.status = ConversationStatus.ASSIGNED
+            conversation.assignee_id = agent.id
+            conversation.assigned_at = now
+            fields += ["status", "assignee_id", "assigned_at"]
+        fields.append("updated_at")
+        await conversation.save(using_db=conn, update_fields=fields)
+        rows = await create_replies(
+            conn,
+            conversation,
+            identity.source_id,
+            [Reply(body.text, sender_kind=SenderKind.AGENT, agent_id=agent.id, sender_name=agent.name)],
+        )
+    await enqueue_sends(ctx, rows)
+    message = await Message.get(id=rows[0].message_id)
+    return web.json_response(json.loads(message_out(message).model_dump_json()), status=201)

@@ -1,0 +1,36 @@
+"""The aiohttp application: routes, middleware and the runtime's lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from hub.auth import VisitorTokens, secret_key
+from hub.runtime import Runtime
+from hub.web import agent_api, health, openapi, webchat, webhooks
+from hub.web.errors import error_middleware
+from hub.web.keys import RUNTIME, VISITOR_TOKENS
+
+
+def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Application:
+    """Build the app; with ``start_runtime`` the runtime starts and stops with it."""
+    app = web.Application(
+        client_max_size=runtime.settings.max_body_bytes, middlewares=[error_middleware]
+    )
+    app[RUNTIME] = runtime
+    app[VISITOR_TOKENS] = VisitorTokens(
+        secret_key(runtime.settings), runtime.config.hub.visitor_token_days
+    )
+    for table in (webhooks.routes, webchat.routes, agent_api.routes, health.routes, openapi.routes):
+        app.router.add_routes(table)
+
+    if start_runtime:
+
+        async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+            await runtime.start()
+            yield
+            await runtime.close()
+
+        app.cleanup_ctx.append(lifecycle)
+    return app

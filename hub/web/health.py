@@ -1,0 +1,39 @@
+"""Liveness and readiness for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from tortoise import connections
+
+from hub.web.keys import RUNTIME
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    """Ready when the database (and Redis, when scaled) answer."""
+    runtime = request.app[RUNTIME]
+    checks: dict[str, str] = {}
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    if runtime.redis is not None:
+        try:
+            await runtime.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {type(exc).__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    unavailable = runtime.ctx.unavailable
+    return web.json_response(
+        {"status": "ok" if ok else "unavailable", "checks": checks, "inboxes_unavailable": unavailable},
+        status=200 if ok else 503,
+    )

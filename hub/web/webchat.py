@@ -1,0 +1,169 @@
+"""Web chat: the widget, a demo page, and the visitor API (HTTP to send, web socket to receive).
+
+Visitors authenticate with a signed, expiring token bound to one inbox and one visitor id;
+everything they can read is looked up through that id, so no token reads another's chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+from pathlib import Path
+
+from aiohttp import WSMsgType, web
+
+from channels.webchat import visitor_channel, visitor_item
+from hub.auth import Visitor
+from hub.context import HubContext, InboxRef
+from hub.errors import NotFound
+from hub.ingest import ingest
+from hub.models import ContactIdentity, Message
+from hub.web.errors import error_response, read_json
+from hub.web.keys import RUNTIME, VISITOR_TOKENS
+from hub.web.schemas import (
+    VisitorHistoryOut,
+    VisitorMessageAccepted,
+    VisitorMessageIn,
+    VisitorSessionOut,
+    parse_body,
+)
+from hub.web.serialize import message_out
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+STATIC = Path(__file__).resolve().parent.parent / "static"
+HISTORY_LIMIT = 200
+HEARTBEAT_S = 25.0
+
+
+def _webchat_inbox(request: web.Request) -> tuple[HubContext, InboxRef]:
+    ctx = request.app[RUNTIME].ctx
+    slug = request.match_info["inbox"]
+    inbox = ctx.inboxes_by_slug.get(slug)
+    config = ctx.config.inbox(slug)
+    if inbox is None or config is None or config.kind != "webchat":
+        raise NotFound(f"unknown web chat inbox '{slug}'")
+    return ctx, inbox
+
+
+def _visitor(request: web.Request, inbox: InboxRef, token: str | None) -> Visitor | None:
+    if not token:
+        return None
+    return request.app[VISITOR_TOKENS].read(token, inbox.slug)
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token else None
+
+
+@routes.get("/widget.js")
+async def widget(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "widget.js", headers={"Cache-Control": "max-age=300"})
+
+
+@routes.get("/chat/{inbox}")
+async def demo_page(request: web.Request) -> web.Response:
+    ctx, inbox = _webchat_inbox(request)
+    config = ctx.config.inbox(inbox.slug)
+    title = getattr(config, "title", "") or ctx.config.hub.name
+    page = (STATIC / "chat.html").read_text(encoding="utf-8")
+    page = page.replace("{{title}}", html.escape(title)).replace(
+        "{{inbox}}", html.escape(inbox.slug, quote=True)
+    )
+    return web.Response(
+        text=page,
+        content_type="text/html",
+        headers={
+            "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; "
+            "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@routes.post("/api/webchat/{inbox}/sessions")
+async def new_session(request: web.Request) -> web.Response:
+    """A visitor token; an unexpired one sent back keeps the same visitor (and history)."""
+    _, inbox = _webchat_inbox(request)
+    tokens = request.app[VISITOR_TOKENS]
+    existing = _visitor(request, inbox, _bearer(request))
+    if existing is not None:
+        token, visitor = tokens.sign(existing), existing
+    else:
+        token, visitor = tokens.issue(inbox.slug)
+    body = VisitorSessionOut(token=token, visitor_id=visitor.visitor_id)
+    return web.json_response(body.model_dump(), status=201)
+
+
+def _require_visitor(request: web.Request, inbox: InboxRef) -> Visitor:
+    visitor = _visitor(request, inbox, _bearer(request))
+    if visitor is None:
+        raise web.HTTPUnauthorized(text="missing, forged or expired visitor token")
+    return visitor
+
+
+@routes.post("/api/webchat/{inbox}/messages")
+async def post_message(request: web.Request) -> web.Response:
+    ctx, inbox = _webchat_inbox(request)
+    visitor = _require_visitor(request, inbox)
+    body = parse_body(VisitorMessageIn, await read_json(request))
+    item = visitor_item(visitor.visitor_id, body.client_id, body.text, body.payload, body.name)
+    new = await ingest(ctx, inbox, [item])
+    answer = VisitorMessageAccepted(id=item.event_id, duplicate=new == 0)
+    return web.json_response(answer.model_dump(), status=202)
+
+
+@routes.get("/api/webchat/{inbox}/messages")
+async def history(request: web.Request) -> web.Response:
+    ctx, inbox = _webchat_inbox(request)
+    visitor = _require_visitor(request, inbox)
+    identity = await ContactIdentity.get_or_none(inbox_id=inbox.id, source_id=visitor.visitor_id)
+    messages: list[Message] = []
+    if identity is not None:
+        messages = list(
+            reversed(
+                await Message.filter(conversation__identity_id=identity.id)
+                .order_by("-id")
+                .limit(HISTORY_LIMIT)
+            )
+        )
+    body = VisitorHistoryOut(messages=[message_out(m) for m in messages])
+    return web.json_response(json.loads(body.model_dump_json()))
+
+
+@routes.get("/api/webchat/{inbox}/ws")
+async def socket(request: web.Request) -> web.StreamResponse:
+    ctx, inbox = _webchat_inbox(request)
+    visitor = _visitor(request, inbox, request.query.get("token"))
+    if visitor is None:
+        return error_response(401, "missing, forged or expired visitor token")
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=4096)
+    await ws.prepare(request)
+    async with ctx.realtime.subscribe(visitor_channel(inbox.slug, visitor.visitor_id)) as queue:
+        await ws.send_json({"type": "ready"})
+        reader = asyncio.create_task(_drain_client(ws))
+        try:
+            while not ws.closed:
+                getter = asyncio.create_task(queue.get())
+                done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+                if getter not in done:
+                    getter.cancel()
+                    break
+                await ws.send_json(getter.result())
+        except (ConnectionResetError, RuntimeError):
+            pass
+        finally:
+            reader.cancel()
+            await ws.close()
+    return ws
+
+
+async def _drain_client(ws: web.WebSocketResponse) -> None:
+    """Visitors send over HTTP; the socket only carries pings, so read until it closes."""
+    async for message in ws:
+        if message.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
+            break

@@ -1,0 +1,64 @@
+"""``/webhooks/{inbox}``: verify, split, store durably, then acknowledge."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from channels.base import WebhookRequest, WebhookResponse
+from channels.errors import PayloadInvalid, WebhookRejected
+from hub.ingest import ingest
+from hub.web.errors import error_response
+from hub.web.keys import RUNTIME
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+
+def _respond(answer: WebhookResponse) -> web.Response:
+    return web.Response(status=answer.status, text=answer.body, content_type=answer.content_type)
+
+
+@routes.route("*", "/webhooks/{inbox}")
+async def webhook(request: web.Request) -> web.StreamResponse:
+    ctx = request.app[RUNTIME].ctx
+    slug = request.match_info["inbox"]
+    inbox = ctx.inboxes_by_slug.get(slug)
+    if inbox is None or ctx.config.inbox(slug) is None:
+        return error_response(404, f"unknown inbox '{slug}'")
+    adapter = ctx.adapters.get(slug)
+    if adapter is None:
+        return error_response(503, f"inbox '{slug}' is not configured on this server")
+    if request.method not in ("GET", "POST"):
+        return error_response(405, "only GET (handshake) and POST are accepted")
+    body = await request.read()
+    form = None
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        form = await request.post()
+    wreq = WebhookRequest(
+        method=request.method,
+        url=ctx.settings.public_url + request.path_qs,
+        headers=request.headers,
+        query=request.query,
+        body=body,
+        content_type=request.content_type,
+        form=form,
+    )
+    try:
+        if request.method == "GET":
+            answer = adapter.handshake(wreq)
+            if answer is None:
+                return error_response(405, "this inbox has no GET handshake")
+            return _respond(answer)
+        adapter.verify(wreq)
+        items = adapter.parse(wreq)
+    except WebhookRejected as exc:
+        log.warning("webhook for %s rejected: %s", slug, exc.reason)
+        return error_response(exc.status, exc.reason)
+    except PayloadInvalid as exc:
+        log.info("webhook for %s: unparseable body: %s", slug, exc.reason)
+        return error_response(400, exc.reason)
+    new = await ingest(ctx, inbox, items)
+    log.debug("webhook %s: %d items, %d new", slug, len(items), new)
+    return _respond(adapter.acknowledgement(items))

@@ -1,0 +1,1 @@
+"""Shared test helpers: services, the hub harness, fake servers, waiting."""

@@ -1,0 +1,66 @@
+"""Real PostgreSQL, Redis and Chromium for tests: skipped with a reason on a developer's
+machine that lacks them, a failure where CI requires them (HUB_REQUIRE_SERVICES)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CHROMIUM = Path(os.environ.get("HUB_TEST_CHROMIUM", "/usr/bin/chromium"))
+
+
+def required(service: str) -> bool:
+    return service in os.environ.get("HUB_REQUIRE_SERVICES", "").split(",")
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 1):
+            return True
+    except OSError:
+        return False
+
+
+def need(service: str) -> None:
+    """Skip (or fail, when CI requires the service) unless ``service`` is usable."""
+    if service == "postgres":
+        ok, where = _reachable(POSTGRES_URL, 5432), POSTGRES_URL
+    elif service == "redis":
+        ok, where = _reachable(REDIS_URL, 6379), REDIS_URL
+    elif service == "browser":
+        ok, where = CHROMIUM.exists(), str(CHROMIUM)
+    else:
+        raise ValueError(service)
+    if ok:
+        return
+    message = f"{service} not available at {where}"
+    if required(service):
+        pytest.fail(f"{message}, and HUB_REQUIRE_SERVICES requires it")
+    pytest.skip(message)
+
+
+async def reset_postgres(url: str = POSTGRES_URL) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+async def reset_redis(url: str = REDIS_URL) -> None:
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(url)
+    try:
+        await redis.flushdb()
+    finally:
+        await redis.aclose()
