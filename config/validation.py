@@ -18,8 +18,28 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def _describe(error: Any) -> str:
-    loc = error.get("loc", ())
+def _document_loc(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """The error location as a path in the document: union tags pydantic inserts
+    (e.g. the ``api`` of ``inboxes.0.api.secrets``) are not keys of the file, so skip them."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str):
+            if part in node:
+                path.append(part)
+                node = node[part]
+            elif part == loc[-1]:
+                path.append(part)  # an unknown or missing key: keep it, it is the subject
+                node = None
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif not isinstance(part, str | int):
+            continue
+    return tuple(path)
+
+
+def _describe(error: Any, loc: tuple[str | int, ...]) -> str:
     kind = error.get("type", "")
     field = ".".join(str(p) for p in loc if not isinstance(p, int)) or "document"
     if kind == "extra_forbidden":
@@ -38,8 +58,8 @@ def validate_source(model: type[ModelT], source: SourceFile) -> tuple[ModelT | N
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(p for p in error.get("loc", ()) if isinstance(p, str | int))
+            loc = _document_loc(source.data, tuple(error.get("loc", ())))
             # a missing key belongs to its parent mapping's line
             anchor = loc[:-1] if error.get("type") == "missing" else loc
-            problems.append(source.problem(anchor, _describe(error)))
+            problems.append(source.problem(anchor, _describe(error, loc)))
         return None, problems

@@ -151,11 +151,18 @@ def worker(config_dir: str | None, burst: bool) -> None:
     settings = _settings(config_dir)
     config = _config(settings)
     _logging(settings)
-    try:
+    if not settings.redis_url:
+        _fail(["hub worker needs HUB_REDIS_URL (without it jobs run inside hub serve)"], 2)
+
+    async def run() -> None:
+        # arq binds the running loop when the worker is built: build it inside the loop
         built = build_worker(settings, config, burst=burst)
-    except ValueError as exc:
-        _fail([str(exc)], 2)
-    asyncio.run(built.async_run())
+        try:
+            await built.main()
+        finally:
+            await built.close()
+
+    asyncio.run(run())
 
 
 @main.command()

@@ -16,7 +16,9 @@ from hub.pipeline import PROCESS_JOB
 log = logging.getLogger(__name__)
 
 
-async def requeue_pending(ctx: HubContext, older_than: timedelta = timedelta(0)) -> int:
+async def requeue_pending(
+    ctx: HubContext, older_than: timedelta = timedelta(0), level: int = logging.INFO
+) -> int:
     """Queue every unprocessed event and unfinished, due outbox row; returns the count."""
     now = datetime.now(UTC)
     cutoff = now - older_than
@@ -36,7 +38,7 @@ async def requeue_pending(ctx: HubContext, older_than: timedelta = timedelta(0))
         await ctx.queue.enqueue(SEND_JOB, outbox_id, job_id=f"send:{outbox_id}:{attempts}")
         count += 1
     if count:
-        log.info("re-queued %d pending events and sends", count)
+        log.log(level, "re-queued %d pending events and sends", count)
     return count
 
 
@@ -45,7 +47,7 @@ async def sweep_forever(ctx: HubContext, every_s: float = 30.0) -> None:
     while True:
         await asyncio.sleep(every_s)
         try:
-            await requeue_pending(ctx, older_than=timedelta(seconds=every_s))
+            await requeue_pending(ctx, older_than=timedelta(seconds=every_s), level=logging.DEBUG)
         except asyncio.CancelledError:
             raise
         except Exception:

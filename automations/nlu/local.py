@@ -198,28 +198,24 @@ def _choose_threshold(
 ) -> tuple[float, str]:
     """Pick the rejection threshold from held-out scores of this configuration.
 
-    The ceiling: the score that still accepts ``target_acceptance`` of the correctly classified
-    held-out in-scope messages (an FAQ bot that turns away answerable questions is worse than
-    one that sometimes answers off-topic ones). Without out-of-scope examples that ceiling is
-    the threshold. With them, the threshold maximises in-scope accuracy + out-of-scope recall
-    (both after rejection) below that ceiling.
+    With out-of-scope examples: maximise in-scope accuracy + out-of-scope recall (both after
+    rejection), the two figures an operator trades. Without: the lowest score that still
+    accepts ``target_acceptance`` of the correctly classified in-scope messages.
     """
+    if len(oos_scores):
+        candidates = np.unique(np.concatenate([in_scores, oos_scores, [0.0]]))
+        best, best_t = -math.inf, 0.0
+        n_in = max(1, len(in_scores))
+        for t in candidates:
+            accepted = (in_scores >= t) & in_correct
+            value = accepted.sum() / n_in + float(np.mean(oos_scores < t))
+            if value > best + 1e-12:
+                best, best_t = value, float(t)
+        return best_t, "out-of-scope examples"
     right = in_scores[in_correct]
     if len(right) == 0:
         return 0.0, "none (no held-out example classified right)"
-    ceiling = float(np.quantile(right, 1.0 - target_acceptance))
-    if not len(oos_scores):
-        return ceiling, "held-out in-scope examples"
-    candidates = np.unique(np.concatenate([in_scores, oos_scores, [0.0]]))
-    candidates = candidates[candidates <= ceiling]
-    best, best_t = -math.inf, 0.0
-    n_in = max(1, len(in_scores))
-    for t in candidates:
-        accepted = (in_scores >= t) & in_correct
-        value = accepted.sum() / n_in + float(np.mean(oos_scores < t))
-        if value > best + 1e-12:
-            best, best_t = value, float(t)
-    return best_t, "out-of-scope examples"
+    return float(np.quantile(right, 1.0 - target_acceptance)), "held-out in-scope examples"
 
 
 class _FastScorer:
@@ -252,15 +248,16 @@ class _FastScorer:
             offset += size
 
     def decide(self, text: str) -> tuple[FloatArray, int]:
-        """Decision row (n_classes,) and the number of non-zero features."""
+        """Decision row (n_classes,) and the number of known words and character n-grams.
+
+        The embedding does not count: a message sharing not one n-gram with the training
+        examples (another script, say) is out of scope whatever its vector looks like.
+        """
         total = self.intercept.copy()
         nonzero = 0
         if self.embedding is not None:
             step, block = self.embedding
-            vector = step.encode_one(text)
-            if vector.any():
-                nonzero += 1
-                total += vector @ block
+            total += step.encode_one(text) @ block
         for analyzer, vocabulary, idf, block in self.blocks:
             counts: dict[int, int] = {}
             for gram in analyzer(text):

@@ -132,3 +132,15 @@ def test_cli_missing_column_is_a_clear_error(files):
     assert result.exit_code == 1
     assert "missing column(s) 'intent'" in result.output
     assert "columns found: 'text', 'category'" in result.output
+
+
+def test_validation_file_calibrates_instead_of_the_held_out_split(files, tmp_path):
+    train, test = files
+    validation = write_csv(
+        tmp_path / "validation.csv",
+        [("prices please", "pricing"), ("password lost", "reset_password"), ("sing", "oos")],
+    )
+    internal = evaluate(train, test)
+    external = evaluate(train, test, validation)
+    assert external.calibrated_on == "out-of-scope examples"
+    assert external.threshold != internal.threshold
