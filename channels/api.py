@@ -13,7 +13,6 @@ hub's message id so the receiver can drop a retried delivery.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -63,7 +62,8 @@ def _parse_message(raw: Any, index: int) -> InboundItem:
     payload = _text(raw.get("payload"), f"{where}.payload")
     if text is None and payload is None:
         raise PayloadInvalid(f"{where} needs 'text' or 'payload'")
-    assert message_id is not None and sender_id is not None
+    assert message_id is not None
+    assert sender_id is not None
     if len(message_id) > MAX_ID or len(sender_id) > MAX_ID:
         raise PayloadInvalid(f"{where}: ids are limited to {MAX_ID} characters")
     return InboundItem(
@@ -89,7 +89,7 @@ def _parse_status(raw: Any, index: int) -> InboundItem:
         raise PayloadInvalid(f"{where} must be an object")
     message_id = _text(raw.get("message_id"), f"{where}.message_id", required=True)
     try:
-        status = DeliveryStatus(raw.get("status"))
+        status = DeliveryStatus(str(raw.get("status")))
     except ValueError:
         raise PayloadInvalid(
             f"{where}.status must be one of {', '.join(s.value for s in DeliveryStatus)}"
@@ -170,7 +170,7 @@ class ApiAdapter(ChannelAdapter):
                 )
         except TransientSendError:
             raise
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             raise TransientSendError(f"callback unreachable: {type(exc).__name__}") from exc
         except Exception as exc:  # aiohttp.ClientError and friends: the network, not the message
             raise TransientSendError(f"callback failed: {type(exc).__name__}") from exc

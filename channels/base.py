@@ -197,11 +197,14 @@ def numbered_fallback(text: str, buttons: tuple[Button, ...]) -> str:
     return "\n".join(lines)
 
 
-def utc_from_timestamp(value: str | int | float | None) -> datetime | None:
-    if value in (None, ""):
+def utc_from_timestamp(value: object) -> datetime | None:
+    """Provider timestamps (seconds or milliseconds, as numbers or strings) in UTC."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if not isinstance(value, str | int | float):
         return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return None
     if number > 1e11:  # milliseconds (Messenger)

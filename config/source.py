@@ -103,7 +103,9 @@ def parse_yaml(text: str, path: str) -> SourceFile:
     try:
         data = _build(loader, root, (), lines, problems, path)
     except yaml.YAMLError as exc:
-        raise ConfigError([Problem(path, root.start_mark.line + 1, f"invalid YAML: {exc}")]) from None
+        raise ConfigError(
+            [Problem(path, root.start_mark.line + 1, f"invalid YAML: {exc}")]
+        ) from None
     if problems:
         raise ConfigError(problems)
     return SourceFile(path, data, lines)

@@ -132,8 +132,9 @@ async def _serve(settings: Settings, config: AppConfig, host: str, port: int) ->
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     mode = "scaled (PostgreSQL/Redis)" if settings.redis_url else "embedded"
-    log.info("serving on http://%s:%d (%s mode, public URL %s)", host, port, mode,
-             settings.public_url)
+    log.info(
+        "serving on http://%s:%d (%s mode, public URL %s)", host, port, mode, settings.public_url
+    )
     try:
         await stop.wait()
     finally:

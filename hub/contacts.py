@@ -28,23 +28,25 @@ async def resolve_identity(
 ) -> tuple[ContactIdentity, Contact]:
     """Find or create the identity and its contact; the caller holds the lane lock."""
     identity = await ContactIdentity.get_or_none(
-        inbox_id=inbox_id, source_id=item.source_id
-    ).using_db(conn)
+        inbox_id=inbox_id, source_id=item.source_id, using_db=conn
+    )
     if identity is not None:
-        contact = await Contact.get(id=identity.contact_id).using_db(conn)
+        contact = await Contact.get(id=identity.contact_id, using_db=conn)
         if _fill_from_profile(contact, item.profile):
             await contact.save(using_db=conn)
         return identity, contact
-    contact = None
     phone = item.profile.phone if item.profile else None
-    if phone:
-        contact = await Contact.filter(phone=phone).using_db(conn).order_by("id").first()
-    if contact is None:
+    existing = (
+        await Contact.filter(phone=phone).using_db(conn).order_by("id").first() if phone else None
+    )
+    if existing is None:
         contact = Contact()
         _fill_from_profile(contact, item.profile)
         await contact.save(using_db=conn)
-    elif _fill_from_profile(contact, item.profile):
-        await contact.save(using_db=conn)
+    else:
+        contact = existing
+        if _fill_from_profile(contact, item.profile):
+            await contact.save(using_db=conn)
     identity = await ContactIdentity.create(
         inbox_id=inbox_id, source_id=item.source_id, contact_id=contact.id, using_db=conn
     )

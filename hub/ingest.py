@@ -9,6 +9,7 @@ previous transaction was running in a single transaction and then wakes all of t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -57,10 +58,8 @@ class EventWriter:
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def write(self, inbox_id: int, items: Sequence[InboundItem]) -> list[StoredEvent]:

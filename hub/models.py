@@ -71,9 +71,9 @@ class Contact(Model):
     email = fields.CharField(max_length=254, null=True, db_index=True)
     phone = fields.CharField(max_length=32, null=True, db_index=True)  # E.164
     language = fields.CharField(max_length=16, null=True)
-    custom_fields: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    custom_fields: dict[str, object] = fields.JSONField(default=dict)
     #: profile fields an agent set by hand, which provider profiles never overwrite
-    locked_fields: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    locked_fields: list[str] = fields.JSONField(default=list)
     tier = fields.CharField(max_length=32, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -110,8 +110,8 @@ class Agent(Model):
     name = fields.CharField(max_length=200)
     role = fields.CharEnumField(AgentRole, default=AgentRole.AGENT, max_length=16)
     password_hash = fields.CharField(max_length=255, null=True)
-    languages: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
-    topics: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    languages: list[str] = fields.JSONField(default=list)
+    topics: list[str] = fields.JSONField(default=list)
     capacity = fields.IntField(default=5)
     available = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -160,9 +160,9 @@ class Conversation(Model):
     priority = fields.IntField(default=0)
     language = fields.CharField(max_length=16, null=True)
     topic = fields.CharField(max_length=64, null=True)
-    labels: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
-    handoff: dict[str, object] | None = fields.JSONField(null=True)  # type: ignore[assignment]
-    bot_state: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    labels: list[str] = fields.JSONField(default=list)
+    handoff: dict[str, object] | None = fields.JSONField(null=True)
+    bot_state: dict[str, object] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
     last_customer_message_at = fields.DatetimeField(null=True)
@@ -196,13 +196,13 @@ class Message(Model):
     )
     text = fields.TextField(null=True)
     content_type = fields.CharField(max_length=32, default="text")
-    attachments: list[dict[str, object]] = fields.JSONField(default=list)  # type: ignore[assignment]
-    buttons: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    attachments: list[dict[str, object]] = fields.JSONField(default=list)
+    buttons: list[dict[str, str]] = fields.JSONField(default=list)
     payload = fields.CharField(max_length=255, null=True)
     provider_message_id = fields.CharField(max_length=255, null=True)
     delivery_status = fields.CharField(max_length=16, null=True)
     error = fields.TextField(null=True)
-    nlu: dict[str, object] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    nlu: dict[str, object] | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
     delivered_at = fields.DatetimeField(null=True)

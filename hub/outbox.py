@@ -144,9 +144,11 @@ async def send_outbox(ctx: HubContext, outbox_id: int) -> None:
         return
     attempt = row.attempts + 1
     lease = timedelta(seconds=ctx.settings.send_lease_s)
-    claimed = await Outbox.filter(id=row.id, attempts=row.attempts).filter(
-        status=OutboxStatus.QUEUED
-    ).update(status=OutboxStatus.SENDING, lease_until=now + lease, attempts=attempt)
+    claimed = (
+        await Outbox.filter(id=row.id, attempts=row.attempts)
+        .filter(status=OutboxStatus.QUEUED)
+        .update(status=OutboxStatus.SENDING, lease_until=now + lease, attempts=attempt)
+    )
     if not claimed:
         expired = await Outbox.filter(
             id=row.id, attempts=row.attempts, status=OutboxStatus.SENDING, lease_until__lt=now

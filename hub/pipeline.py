@@ -77,8 +77,10 @@ async def _process_one(ctx: HubContext, event: InboundEvent) -> bool:
                 return True
             item = InboundItem.from_json(fresh.payload)
             status, error = await _apply(ctx, conn, fresh, item, outbox)
-            await InboundEvent.filter(id=fresh.id).using_db(conn).update(
-                status=status, error=error, processed_at=datetime.now(UTC)
+            await (
+                InboundEvent.filter(id=fresh.id)
+                .using_db(conn)
+                .update(status=status, error=error, processed_at=datetime.now(UTC))
             )
     except RetryLater as exc:
         await _retry(ctx, event, str(exc), delay_s=2.0)
@@ -200,7 +202,9 @@ async def _apply_status(
     field = _TIMESTAMP_FIELD.get(item.status)
     if field and getattr(message, field) is None:
         updates[field] = item.occurred_at or datetime.now(UTC)
-    if current is None or (current is not DeliveryStatus.FAILED and item.status.rank > current.rank):
+    if current is None or (
+        current is not DeliveryStatus.FAILED and item.status.rank > current.rank
+    ):
         updates["delivery_status"] = item.status.value
         if item.status is DeliveryStatus.FAILED:
             updates["error"] = (item.error or "delivery failed")[:2000]
@@ -215,8 +219,10 @@ async def _apply_other(
     if item.content_type == "unparseable":
         return EventStatus.FAILED, (item.error or "provider payload could not be parsed")[:2000]
     if item.content_type in ("unreachable", "reachable"):
-        await ContactIdentity.filter(inbox_id=event.inbox_id, source_id=item.source_id).using_db(
-            conn
-        ).update(reachable=item.content_type == "reachable")
+        await (
+            ContactIdentity.filter(inbox_id=event.inbox_id, source_id=item.source_id)
+            .using_db(conn)
+            .update(reachable=item.content_type == "reachable")
+        )
         return EventStatus.PROCESSED, None
     return EventStatus.IGNORED, None

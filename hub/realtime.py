@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Mapping
@@ -89,10 +90,8 @@ class RedisRealtime(LocalRealtime):
                 log.warning("realtime listener lost Redis, reconnecting", exc_info=True)
                 await asyncio.sleep(1)
             finally:
-                try:
+                with contextlib.suppress(Exception):  # the connection is already broken
                     await pubsub.aclose()
-                except Exception:  # noqa: S110 - already broken
-                    pass
 
     async def close(self) -> None:
         if self._task is not None:

@@ -98,7 +98,9 @@ class Runtime:
             self.ctx.writer.start()
         if self.role == "serve" or not self.scaled:
             await requeue_pending(self.ctx)
-            self._tasks.append(asyncio.create_task(sweep_forever(self.ctx, self.settings.sweep_interval_s)))
+            self._tasks.append(
+                asyncio.create_task(sweep_forever(self.ctx, self.settings.sweep_interval_s))
+            )
         return self.ctx
 
     async def _run_job(self, name: str, arg: str | int) -> None:

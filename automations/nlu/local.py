@@ -35,6 +35,7 @@ Progress = Callable[[str, float], None]
 """Called with a step name and the share done (0..1); used for the CLI's progress bar."""
 
 FloatArray = NDArray[np.float64]
+Float32Array = NDArray[np.float32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +219,11 @@ def _choose_threshold(
     return float(np.quantile(right, 1.0 - target_acceptance)), "held-out in-scope examples"
 
 
+def _block(coef: Any, offset: int, size: int) -> Float32Array:
+    """Feature-major float32 copy of some coefficient columns (row lookups by feature)."""
+    return np.ascontiguousarray(coef[:, offset : offset + size].T, dtype=np.float32)
+
+
 class _FastScorer:
     """Decision values of one message without scikit-learn's per-call overhead.
 
@@ -229,22 +235,22 @@ class _FastScorer:
 
     def __init__(self, fitted: _Fitted) -> None:
         assert fitted.model is not None
-        coef = np.asarray(fitted.model.coef_, dtype=np.float64)
-        intercept = np.asarray(fitted.model.intercept_, dtype=np.float64)
+        coef = fitted.model.coef_
         self.binary = coef.shape[0] == 1
-        self.intercept = intercept
-        self.blocks: list[tuple[Any, dict[str, int], FloatArray, FloatArray]] = []
-        self.embedding: tuple[EmbeddingFeatures, FloatArray] | None = None
+        self.intercept = np.asarray(fitted.model.intercept_, dtype=np.float64)
+        self.blocks: list[tuple[Any, dict[str, int], FloatArray, Float32Array]] = []
+        self.embedding: tuple[EmbeddingFeatures, Float32Array] | None = None
         offset = 0
         for _name, step in fitted.features.transformer_list:
             if isinstance(step, TfidfVectorizer):
                 size = len(step.vocabulary_)
-                block = np.ascontiguousarray(coef[:, offset : offset + size].T)
                 idf = np.asarray(step.idf_, dtype=np.float64)
-                self.blocks.append((step.build_analyzer(), step.vocabulary_, idf, block))
+                self.blocks.append(
+                    (step.build_analyzer(), step.vocabulary_, idf, _block(coef, offset, size))
+                )
             else:
                 size = step.transform(["x"]).shape[1]
-                self.embedding = (step, np.ascontiguousarray(coef[:, offset : offset + size].T))
+                self.embedding = (step, _block(coef, offset, size))
             offset += size
 
     def decide(self, text: str) -> tuple[FloatArray, int]:

@@ -56,11 +56,6 @@ class LocalQueue(JobQueue):
             finally:
                 self.completed += 1
 
-    async def idle(self) -> None:
-        """Wait until no job is queued or running (tests and graceful shutdown)."""
-        while self._pending or not self._queue.empty():
-            await asyncio.sleep(0.01)
-
     async def close(self) -> None:
         for handle in self._timers:
             handle.cancel()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
+
+from redis.exceptions import LockError
 
 
 class LaneLocks(Protocol):
@@ -55,7 +58,6 @@ class RedisLaneLocks:
         try:
             yield
         finally:
-            try:
+            # a lease that expired means the lock is already gone
+            with contextlib.suppress(LockError):
                 await lock.release()
-            except Exception:  # noqa: S110 - lease expired: the lock is already gone
-                pass

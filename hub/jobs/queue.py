@@ -13,5 +13,5 @@ class JobQueue(ABC):
         self, name: str, arg: str | int, *, job_id: str, delay_s: float = 0.0
     ) -> None: ...
 
-    async def close(self) -> None:  # noqa: B027 - optional hook
+    async def close(self) -> None:
         """Stop taking jobs."""

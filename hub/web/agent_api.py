@@ -144,7 +144,7 @@ async def reply(request: web.Request) -> web.Response:
         raise Forbidden("this conversation is resolved")
     async with in_transaction() as conn:
         conversation = await Conversation.filter(id=conversation.id).using_db(conn).get()
-        identity = await ContactIdentity.get(id=conversation.identity_id).using_db(conn)
+        identity = await ContactIdentity.get(id=conversation.identity_id, using_db=conn)
         now = datetime.now(UTC)
         fields = []
         if conversation.first_response_at is None:
@@ -161,7 +161,14 @@ async def reply(request: web.Request) -> web.Response:
             conn,
             conversation,
             identity.source_id,
-            [Reply(body.text, sender_kind=SenderKind.AGENT, agent_id=agent.id, sender_name=agent.name)],
+            [
+                Reply(
+                    body.text,
+                    sender_kind=SenderKind.AGENT,
+                    agent_id=agent.id,
+                    sender_name=agent.name,
+                )
+            ],
         )
     await enqueue_sends(ctx, rows)
     message = await Message.get(id=rows[0].message_id)

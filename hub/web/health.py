@@ -34,6 +34,10 @@ async def readyz(request: web.Request) -> web.Response:
     ok = all(v == "ok" for v in checks.values())
     unavailable = runtime.ctx.unavailable
     return web.json_response(
-        {"status": "ok" if ok else "unavailable", "checks": checks, "inboxes_unavailable": unavailable},
+        {
+            "status": "ok" if ok else "unavailable",
+            "checks": checks,
+            "inboxes_unavailable": unavailable,
+        },
         status=200 if ok else 503,
     )

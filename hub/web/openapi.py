@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -29,28 +29,54 @@ OPERATIONS = (
     Operation("get", "/api/me", "The authenticated agent", s.AgentOut),
     Operation("get", "/api/conversations", "List visible conversations", s.ConversationListOut),
     Operation(
-        "get", "/api/conversations/{id}", "One conversation with its messages",
+        "get",
+        "/api/conversations/{id}",
+        "One conversation with its messages",
         s.ConversationDetailOut,
     ),
     Operation(
-        "post", "/api/conversations/{id}/messages", "Reply to the customer",
-        s.MessageOut, 201, s.ReplyIn,
+        "post",
+        "/api/conversations/{id}/messages",
+        "Reply to the customer",
+        s.MessageOut,
+        201,
+        s.ReplyIn,
     ),
     Operation(
-        "post", "/api/webchat/{inbox}/sessions", "Start or renew a visitor session",
-        s.VisitorSessionOut, 201, None, None,
+        "post",
+        "/api/webchat/{inbox}/sessions",
+        "Start or renew a visitor session",
+        s.VisitorSessionOut,
+        201,
+        None,
+        None,
     ),
     Operation(
-        "get", "/api/webchat/{inbox}/messages", "The visitor's history",
-        s.VisitorHistoryOut, 200, None, "visitor",
+        "get",
+        "/api/webchat/{inbox}/messages",
+        "The visitor's history",
+        s.VisitorHistoryOut,
+        200,
+        None,
+        "visitor",
     ),
     Operation(
-        "post", "/api/webchat/{inbox}/messages", "Send a visitor message",
-        s.VisitorMessageAccepted, 202, s.VisitorMessageIn, "visitor",
+        "post",
+        "/api/webchat/{inbox}/messages",
+        "Send a visitor message",
+        s.VisitorMessageAccepted,
+        202,
+        s.VisitorMessageIn,
+        "visitor",
     ),
     Operation(
-        "post", "/webhooks/{inbox}", "Provider webhook (signature checked per inbox kind)",
-        None, 200, None, "provider",
+        "post",
+        "/webhooks/{inbox}",
+        "Provider webhook (signature checked per inbox kind)",
+        None,
+        200,
+        None,
+        "provider",
     ),
     Operation("get", "/healthz", "Liveness", None, 200, None, None),
     Operation("get", "/readyz", "Readiness (database, Redis)", None, 200, None, None),
@@ -60,7 +86,8 @@ OPERATIONS = (
 def document() -> dict[str, Any]:
     models = {m for op in OPERATIONS for m in (op.response, op.body) if m is not None}
     models.add(s.ErrorOut)
-    keyed = sorted(((m, "validation") for m in models), key=lambda pair: pair[0].__name__)
+    mode: Literal["validation"] = "validation"
+    keyed = [(m, mode) for m in sorted(models, key=lambda m: m.__name__)]
     refs, schema = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:

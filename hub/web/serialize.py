@@ -32,7 +32,9 @@ def contact_out(contact: Contact) -> ContactOut:
     )
 
 
-def conversation_out(conversation: Conversation, contact: Contact, inbox_slug: str) -> ConversationOut:
+def conversation_out(
+    conversation: Conversation, contact: Contact, inbox_slug: str
+) -> ConversationOut:
     return ConversationOut(
         id=conversation.id,
         inbox=inbox_slug,

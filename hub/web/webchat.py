@@ -119,7 +119,7 @@ async def post_message(request: web.Request) -> web.Response:
 
 @routes.get("/api/webchat/{inbox}/messages")
 async def history(request: web.Request) -> web.Response:
-    ctx, inbox = _webchat_inbox(request)
+    _ctx, inbox = _webchat_inbox(request)
     visitor = _require_visitor(request, inbox)
     identity = await ContactIdentity.get_or_none(inbox_id=inbox.id, source_id=visitor.visitor_id)
     messages: list[Message] = []

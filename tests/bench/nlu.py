@@ -85,11 +85,29 @@ def open_intent_files(folder: Path) -> dict[str, tuple[Path, Path]]:
     }
 
 
+def serve_one(spec: dict[str, Any]) -> dict[str, Any]:
+    """What ``hub serve`` does: load the model (from the cache when there), answer messages."""
+    from automations.nlu.cache import load_or_train
+    from automations.nlu.evaluate import peak_rss_mib, read_rows, split_oos
+
+    examples, oos = split_oos(read_rows(Path(spec["train"])), "oos")
+    texts = [row.text for row in read_rows(Path(spec["test"]))]
+    started = time.perf_counter()
+    model = load_or_train(examples, oos, cache_dir=Path(spec["cache"]))
+    model.warm_up()
+    ready = time.perf_counter() - started
+    for text in texts:
+        model.classify(text)
+    return {"ready_seconds": ready, "peak_rss_mib": peak_rss_mib()}
+
+
 def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     """One evaluation in this process (called through ``--one``)."""
     from automations.nlu.evaluate import evaluate
     from automations.nlu.local import ClassifierOptions
 
+    if spec.get("cache"):
+        return serve_one(spec)
     options = ClassifierOptions(seed=spec.get("seed", 0), **spec.get("options", {}))
     report = evaluate(
         Path(spec["train"]),
@@ -160,6 +178,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="nlu-bench-") as tmp:
         for name, (train, test) in open_intent_files(Path(tmp)).items():
             measure(name, {"train": str(train), "test": str(test)}, baseline=False)
+        serve = {**banking, "cache": str(Path(tmp) / "cache")}
+        log("… serving BANKING77: cold start, then from the cache")
+        figures["serve_cold"] = spawn(serve)
+        figures["serve_cached"] = spawn(serve)
 
     full = figures["banking_full"]
     shot = [figures[f"banking_10shot_seed{s}"]["accuracy"] for s in seeds]
@@ -228,6 +250,16 @@ def main() -> None:
             f"p50 {full['latency_ms_p50']:.2f} ms (BANKING77 full)",
         )
     )
+    cold, cached = figures["serve_cold"], figures["serve_cached"]
+    rows.append(
+        (
+            "peak memory serving BANKING77 (model from cache)",
+            "≤ 400 MiB",
+            f"{cached['peak_rss_mib']:.0f} MiB",
+            cached["peak_rss_mib"] <= 400,
+            f"start from cache {cached['ready_seconds']:.1f} s",
+        )
+    )
     rows.append(
         (
             "peak memory, BANKING77 (train + serve)",
@@ -241,9 +273,9 @@ def main() -> None:
         (
             "cold start, 10,003 examples",
             "< 30 s",
-            f"{full['train_seconds']:.1f} s",
-            full["train_seconds"] < 30,
-            "train + calibrate",
+            f"{cold['ready_seconds']:.1f} s",
+            cold["ready_seconds"] < 30,
+            f"no cache: read, train, calibrate, warm up (evaluate: {full['train_seconds']:.1f} s)",
         )
     )
 
@@ -271,6 +303,8 @@ def main() -> None:
             },
             "latency_ms_p99": p99,
             "peak_rss_mib": full["peak_rss_mib"],
+            "serving_peak_rss_mib": cached["peak_rss_mib"],
+            "cold_start_seconds_10k": cold["ready_seconds"],
             "train_seconds_10k": full["train_seconds"],
             "runs": figures,
         }

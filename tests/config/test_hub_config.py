@@ -28,20 +28,28 @@ def test_the_demo_config_is_valid() -> None:
 
 
 def test_unknown_key_is_located(tmp_path: Path) -> None:
-    assert _problems(tmp_path, "name: x\ninboxes:\n  - slug: web\n    kind: webchat\n    colour: red\n") == [
-        "CFG/hub.yaml:5: unknown key 'colour'"
-    ]
+    assert _problems(
+        tmp_path, "name: x\ninboxes:\n  - slug: web\n    kind: webchat\n    colour: red\n"
+    ) == ["CFG/hub.yaml:5: unknown key 'colour'"]
 
 
 def test_wrong_type_and_unknown_kind(tmp_path: Path) -> None:
-    text = "languages: [en]\ninboxes:\n  - slug: w\n    kind: fax\n  - slug: a\n    kind: api\n    secrets: {signing_secret: 42}\n"
+    text = (
+        "languages: [en]\ninboxes:\n  - slug: w\n    kind: fax\n"
+        "  - slug: a\n    kind: api\n    secrets: {signing_secret: 42}\n"
+    )
     problems = _problems(tmp_path, text)
     assert problems[0].startswith("CFG/hub.yaml:3: inboxes: Input tag 'fax' found using 'kind'")
-    assert problems[1] == "CFG/hub.yaml:7: inboxes.secrets.signing_secret: Input should be a valid string"
+    assert (
+        problems[1]
+        == "CFG/hub.yaml:7: inboxes.secrets.signing_secret: Input should be a valid string"
+    )
 
 
 def test_a_secret_value_pasted_instead_of_an_env_name(tmp_path: Path) -> None:
-    text = "inboxes:\n  - slug: a\n    kind: api\n    secrets:\n      signing_secret: s3cr3t-value\n"
+    text = (
+        "inboxes:\n  - slug: a\n    kind: api\n    secrets:\n      signing_secret: s3cr3t-value\n"
+    )
     assert _problems(tmp_path, text) == [
         "CFG/hub.yaml:5: inboxes.secrets.signing_secret: 's3cr3t-value' is not an environment "
         "variable name; secrets are given by the name of the variable that holds them "
@@ -74,7 +82,9 @@ def test_yaml_syntax_error_and_duplicate_keys(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "nowhere")
-    assert [str(p) for p in info.value.problems] == [f"{tmp_path}/nowhere/hub.yaml:1: file not found"]
+    assert [str(p) for p in info.value.problems] == [
+        f"{tmp_path}/nowhere/hub.yaml:1: file not found"
+    ]
 
 
 def test_hub_check_prints_problems_and_exits_1(tmp_path: Path) -> None:

@@ -63,7 +63,9 @@ async def test_a_signature_over_a_reserialised_body_is_rejected(embedded: HubHar
     response = await embedded.http.post(
         "/webhooks/api",
         data=sent,
-        headers={"X-Hub-Signature-256": "sha256=" + hmac_sha256_hex("test-api-secret", signed_over)},
+        headers={
+            "X-Hub-Signature-256": "sha256=" + hmac_sha256_hex("test-api-secret", signed_over)
+        },
     )
     assert response.status == 401
 
@@ -115,13 +117,15 @@ async def test_a_visitor_token_of_one_inbox_is_refused_by_another(tmp_path) -> N
 async def test_visitor_message_validation_is_400(embedded: HubHarness) -> None:
     token = await embedded.visitor()
     response = await embedded.http.post(
-        "/api/webchat/web/messages", json={"client_id": "c1", "text": "   "},
+        "/api/webchat/web/messages",
+        json={"client_id": "c1", "text": "   "},
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status == 400
     assert "needs 'text' or 'payload'" in (await response.json())["error"]
     response = await embedded.http.post(
-        "/api/webchat/web/messages", data=b"{oops",
+        "/api/webchat/web/messages",
+        data=b"{oops",
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status == 400

@@ -15,8 +15,14 @@ from tests.support.processes import ROOT, HubProcess, free_port, run_cli
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -105,7 +111,8 @@ async def test_visitor_sees_greeting_buttons_and_the_agent_reply(
             [conversation] = (await response.json())["conversations"]
         async with http.post(
             f"{base}/api/conversations/{conversation['id']}/messages",
-            json={"text": "Hi, this is Ana from Demo Co."}, headers=auth,
+            json={"text": "Hi, this is Ana from Demo Co."},
+            headers=auth,
         ) as response:
             assert response.status == 201
     await page.locator(".hub-msg.out", has_text="this is Ana").wait_for()
@@ -131,9 +138,7 @@ async def test_quick_reply_button_sends_its_title(
     assert await page.locator(".hub-btn[disabled]").count() == 3
 
 
-async def test_widget_reconnects_after_the_server_restarts(
-    demo_server: Demo, page: Any
-) -> None:
+async def test_widget_reconnects_after_the_server_restarts(demo_server: Demo, page: Any) -> None:
     await page.goto(f"{demo_server.base}/chat/demo")
     await page.wait_for_selector(".hub-chat-status:text('online')")
     await demo_server.stop(crash=True)

@@ -61,10 +61,12 @@ async def test_server_killed_after_acknowledging_processes_everything_once(
     try:
         await first.wait_http(f"{base}/healthz")
         async with aiohttp.ClientSession() as session:
-            statuses = await asyncio.gather(*(
-                _post(session, base, {"id": f"m-{i}", "sender": {"id": f"c-{i}"}, "text": "hi"})
-                for i in range(n)
-            ))
+            statuses = await asyncio.gather(
+                *(
+                    _post(session, base, {"id": f"m-{i}", "sender": {"id": f"c-{i}"}, "text": "hi"})
+                    for i in range(n)
+                )
+            )
         assert statuses == [200] * n
     finally:
         await first.kill()
@@ -77,9 +79,10 @@ async def test_server_killed_after_acknowledging_processes_everything_once(
         await second.wait_http(f"{base}/healthz")
 
         async def all_sent() -> bool:
-            return len(callback.received) >= n and _count(
-                db, "SELECT count(*) FROM outbox WHERE status='sent'"
-            ) == n
+            return (
+                len(callback.received) >= n
+                and _count(db, "SELECT count(*) FROM outbox WHERE status='sent'") == n
+            )
 
         await eventually(all_sent, timeout=30)
         await asyncio.sleep(0.5)  # anything sent twice would show up now
@@ -88,7 +91,10 @@ async def test_server_killed_after_acknowledging_processes_everything_once(
         await callback.close()
     assert _count(db, "SELECT count(*) FROM inbound_event WHERE status='processed'") == n
     assert _count(db, "SELECT count(*) FROM message WHERE direction='in'") == n
-    assert _count(db, "SELECT count(DISTINCT provider_message_id) FROM message WHERE direction='in'") == n
+    assert (
+        _count(db, "SELECT count(DISTINCT provider_message_id) FROM message WHERE direction='in'")
+        == n
+    )
     assert len(callback.received) == n
     assert len({d.body["recipient"]["id"] for d in callback.received}) == n
 
@@ -114,7 +120,8 @@ async def test_worker_killed_while_sending_resumes_the_outbox(tmp_path: Path) ->
         "TEST_API_SECRET": API_SECRET,
     }
     migrate = await HubProcess(["migrate"], env, tmp_path / "m.log").start()
-    assert migrate.proc is not None and await migrate.proc.wait() == 0
+    assert migrate.proc is not None
+    assert await migrate.proc.wait() == 0
     serve = await HubProcess(["serve"], env, tmp_path / "serve.log").start()
     worker = await HubProcess(["worker"], env, tmp_path / "w1.log").start()
     replacement: HubProcess | None = None

@@ -19,7 +19,6 @@ from hub.models import (
     OutboxStatus,
 )
 from tests.support.harness import HubHarness
-from tests.support.wait import eventually
 
 
 async def _receive_message(ws: Any, timeout: float = 15.0) -> dict[str, Any]:
@@ -43,8 +42,10 @@ async def test_web_chat_visitor_gets_the_greeting_over_the_socket(hub: HubHarnes
     assert await Contact.all().count() == 1
     conversation = await Conversation.get()
     assert conversation.status == ConversationStatus.BOT
-    texts = await Message.filter(conversation_id=conversation.id).order_by("id").values_list(
-        "direction", "text"
+    texts = (
+        await Message.filter(conversation_id=conversation.id)
+        .order_by("id")
+        .values_list("direction", "text")
     )
     assert texts == [
         ("in", "hello <script>alert(1)</script>"),  # stored as typed; escaped where shown
@@ -81,10 +82,12 @@ async def test_a_redelivered_event_is_processed_once(hub: HubHarness) -> None:
 
 
 async def test_concurrent_redeliveries_are_processed_once(hub: HubHarness) -> None:
-    body = {"messages": [
-        {"id": "m-1", "sender": {"id": "cust-1"}, "text": "one"},
-        {"id": "m-2", "sender": {"id": "cust-1"}, "text": "two"},
-    ]}
+    body = {
+        "messages": [
+            {"id": "m-1", "sender": {"id": "cust-1"}, "text": "one"},
+            {"id": "m-2", "sender": {"id": "cust-1"}, "text": "two"},
+        ]
+    }
     responses = await asyncio.gather(*(hub.post_api(body) for _ in range(12)))
     assert {r.status for r in responses} == {200}
     await hub.settled()
@@ -96,8 +99,12 @@ async def test_concurrent_redeliveries_are_processed_once(hub: HubHarness) -> No
 
 async def test_messages_of_one_conversation_are_processed_in_order(hub: HubHarness) -> None:
     bodies = [
-        {"id": f"m-{i}", "sender": {"id": "cust-1"}, "text": f"message {i}",
-         "timestamp": 1_700_000_000 + i}
+        {
+            "id": f"m-{i}",
+            "sender": {"id": "cust-1"},
+            "text": f"message {i}",
+            "timestamp": 1_700_000_000 + i,
+        }
         for i in range(15)
     ]
     # delivered in reverse order, concurrently: processing follows the provider's timestamps
@@ -114,11 +121,17 @@ async def test_messages_of_one_conversation_are_processed_in_order(hub: HubHarne
 
 
 async def test_items_waiting_together_are_processed_in_timestamp_order(hub: HubHarness) -> None:
-    body = {"messages": [
-        {"id": f"m-{i}", "sender": {"id": "cust-1"}, "text": f"message {i}",
-         "timestamp": 1_700_000_000 + i}
-        for i in reversed(range(10))
-    ]}
+    body = {
+        "messages": [
+            {
+                "id": f"m-{i}",
+                "sender": {"id": "cust-1"},
+                "text": f"message {i}",
+                "timestamp": 1_700_000_000 + i,
+            }
+            for i in reversed(range(10))
+        ]
+    }
     assert (await hub.post_api(body)).status == 200
     await hub.settled()
     texts = await Message.filter(direction="in").order_by("id").values_list("text", flat=True)
@@ -152,15 +165,18 @@ async def test_read_arriving_before_delivered_ends_read(hub: HubHarness) -> None
     assert (await hub.post_api({"id": "m-1", "sender": {"id": "c"}, "text": "Hi"})).status == 200
     await hub.settled()
     ours = hub.callback.received[0].body["id"]
-    statuses = {"statuses": [
-        {"message_id": ours, "status": "read", "timestamp": 1_700_000_010},
-        {"message_id": ours, "status": "delivered", "timestamp": 1_700_000_005},
-    ]}
+    statuses = {
+        "statuses": [
+            {"message_id": ours, "status": "read", "timestamp": 1_700_000_010},
+            {"message_id": ours, "status": "delivered", "timestamp": 1_700_000_005},
+        ]
+    }
     assert (await hub.post_api(statuses)).status == 200
     await hub.settled()
     message = await Message.get(id=int(ours))
     assert message.delivery_status == "read"
-    assert message.read_at is not None and message.delivered_at is not None
+    assert message.read_at is not None
+    assert message.delivered_at is not None
 
 
 async def test_agent_reply_reaches_the_visitor(hub: HubHarness) -> None:
@@ -175,7 +191,8 @@ async def test_agent_reply_reaches_the_visitor(hub: HubHarness) -> None:
     listing = await (await hub.http.get("/api/conversations", headers=auth)).json()
     [conversation] = listing["conversations"]
     response = await hub.http.post(
-        f"/api/conversations/{conversation['id']}/messages", json={"text": "Hi, Ana here"},
+        f"/api/conversations/{conversation['id']}/messages",
+        json={"text": "Hi, Ana here"},
         headers=auth,
     )
     assert response.status == 201, await response.text()

@@ -148,8 +148,12 @@ class HubHarness:
         return str((await response.json())["token"])
 
     async def visitor_says(
-        self, token: str, text: str | None = None, payload: str | None = None,
-        client_id: str | None = None, inbox: str = "web",
+        self,
+        token: str,
+        text: str | None = None,
+        payload: str | None = None,
+        client_id: str | None = None,
+        inbox: str = "web",
     ):
         body: dict[str, Any] = {"client_id": client_id or uuid.uuid4().hex}
         if text is not None:

@@ -34,8 +34,14 @@ class HubProcess:
         env.update(self.env)
         handle = self.log.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "hub", *self.args,
-            cwd=ROOT, env=env, stdout=handle, stderr=handle,
+            sys.executable,
+            "-m",
+            "hub",
+            *self.args,
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=handle,
         )
         handle.close()
         return self
@@ -77,8 +83,14 @@ async def run_cli(args: list[str], env: dict[str, str]) -> str:
     full = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     full.update(env)
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "hub", *args, cwd=ROOT, env=full,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "hub",
+        *args,
+        cwd=ROOT,
+        env=full,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await proc.communicate()
     if proc.returncode != 0:

@@ -1,0 +1,1 @@
+"""Canned responses: `/` command parsing, search, rendering with variables (a later issue)."""
