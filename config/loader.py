@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from config.automation_checks import AutomationConfig, check_automations, load_automation_files
 from config.errors import ConfigError, Problem
 from config.hub import HubFile
 from config.inboxes import InboxConfig
@@ -26,6 +27,7 @@ class AppConfig:
 
     directory: Path
     hub: HubFile
+    automation: AutomationConfig = field(default_factory=AutomationConfig)
     sources: dict[str, SourceFile] = field(default_factory=dict, repr=False)
     warnings: tuple[Problem, ...] = ()
     digest: str = ""
@@ -115,12 +117,18 @@ def load_config(directory: Path | str) -> AppConfig:
     problems += errors
     if hub is not None:
         problems += _cross_check_hub(hub, source)
+    automation, errors = load_automation_files(directory, display_root)
+    problems += errors
+    if hub is not None and automation is not None:
+        problems += check_automations(hub, automation)
+        sources.update(automation.sources)
     errors_only = [p for p in problems if p.severity == "error"]
-    if errors_only or hub is None:
+    if errors_only or hub is None or automation is None:
         raise ConfigError(problems)
     return AppConfig(
         directory=directory,
         hub=hub,
+        automation=automation,
         sources=sources,
         warnings=tuple(p for p in problems if p.severity == "warning"),
         digest=_digest(directory),

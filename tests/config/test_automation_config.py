@@ -14,9 +14,10 @@ import pytest
 
 from config.automation_checks import check_automations, load_automation_files
 from config.errors import Problem
+from config.hub import HubFile
 from config.loader import load_config
 from config.rules import RulesFile
-from config.source import parse_yaml
+from config.source import load_yaml, parse_yaml
 from config.validation import validate_source
 
 HERE = Path(__file__).parent
@@ -29,7 +30,8 @@ CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
 
 def check_directory(directory: Path, display: str) -> list[Problem]:
     """What ``hub check`` will print for the automation files of ``directory``."""
-    hub = load_config(directory).hub
+    hub, hub_problems = validate_source(HubFile, load_yaml(directory / "hub.yaml"))
+    assert hub is not None, hub_problems
     config, problems = load_automation_files(directory, display)
     if config is not None:
         problems += check_automations(hub, config, snippets=SNIPPETS, intents=INTENTS)
@@ -131,7 +133,8 @@ def test_unknown_notifier_is_refused_and_registered_ones_accepted(tmp_path: Path
         "    then:\n"
         "      - notify: {via: slak, text: escalated}\n"
     )
-    hub = load_config(tmp_path).hub
+    hub, _ = validate_source(HubFile, load_yaml(tmp_path / "hub.yaml"))
+    assert hub is not None
     config, _ = load_automation_files(tmp_path, "d")
     assert config is not None
     assert [str(p) for p in check_automations(hub, config)] == [
@@ -155,7 +158,8 @@ def test_agent_outside_every_team_is_a_warning(tmp_path: Path) -> None:
         "      - assign_agent: Alice@example.com\n"
         "      - assign_agent: bob@example.com\n"
     )
-    hub = load_config(tmp_path).hub
+    hub, _ = validate_source(HubFile, load_yaml(tmp_path / "hub.yaml"))
+    assert hub is not None
     config, _ = load_automation_files(tmp_path, "d")
     assert config is not None
     assert [str(p) for p in check_automations(hub, config)] == [

@@ -1,0 +1,261 @@
+"""Ingest benchmark: ``python -m tests.bench.ingest [--duration S] [--json]``.
+
+In one run, each server in its own process and the load generator in another:
+(a) a bare aiohttp handler that reads the body and returns 200 (the baseline),
+(b) the hub's webhook endpoint with signed API-channel webhooks, embedded (SQLite) and then
+    on PostgreSQL, reporting requests/s, p50, p99, the ratio b/a, and whether every
+    acknowledged item was stored;
+(c) end to end through the web chat: each message from a new visitor, timed from the post
+    to the greeting arriving on the visitor's web socket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from tests.support import services
+from tests.support.processes import ROOT, free_port
+
+SECRET = "bench-secret"
+HUB_YAML = """\
+name: Bench hub
+languages: [en]
+greeting:
+  text: {{en: "Hello! How can we help?"}}
+  buttons:
+    - {{id: pricing, title: {{en: Pricing}}}}
+inboxes:
+  - {{slug: demo, kind: webchat}}
+  - slug: api
+    kind: api
+    callback_url: {callback_url}
+    secrets: {{signing_secret: BENCH_API_SECRET}}
+"""
+
+
+def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready")
+
+
+def _start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    full.update(env or {})
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=full,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _load(
+    mode: str, url: str, duration: float, concurrency: int, ids: bool = False
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "tests.bench.loadgen",
+        mode,
+        "--url",
+        url,
+        "--secret",
+        SECRET,
+        "--duration",
+        str(duration),
+        "--concurrency",
+        str(concurrency),
+    ] + (["--ids"] if ids else [])
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, check=True, timeout=duration + 120)
+    result: dict[str, Any] = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    return result
+
+
+def _stored_ids(database_url: str | None, db_file: Path) -> set[str]:
+    if database_url is None:
+        with sqlite3.connect(db_file) as conn:
+            rows = conn.execute("SELECT provider_event_id FROM inbound_event").fetchall()
+        return {r[0] for r in rows}
+
+    async def fetch() -> set[str]:
+        import asyncpg
+
+        conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+        try:
+            rows = await conn.fetch("SELECT provider_event_id FROM inbound_event")
+        finally:
+            await conn.close()
+        return {r[0] for r in rows}
+
+    return asyncio.run(fetch())
+
+
+def _hub(
+    workdir: Path, callback_url: str, database_url: str | None
+) -> tuple[subprocess.Popen[bytes], str]:
+    config = workdir / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "hub.yaml").write_text(HUB_YAML.format(callback_url=callback_url))
+    port = free_port()
+    env = {
+        "HUB_CONFIG_DIR": str(config),
+        "HUB_DATA_DIR": str(workdir / "var"),
+        "HUB_PORT": str(port),
+        "HUB_LOG_LEVEL": "WARNING",
+        "HUB_SECRET_KEY": "bench",
+        "BENCH_API_SECRET": SECRET,
+    }
+    if database_url:
+        env["HUB_DATABASE_URL"] = database_url
+        subprocess.run(
+            [sys.executable, "-m", "hub", "migrate"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("HUB_")}, **env},
+        )
+    proc = _start(["-m", "hub", "serve"], env)
+    base = f"http://127.0.0.1:{port}"
+    _wait_http(f"{base}/healthz", proc)
+    return proc, base
+
+
+def _ingest_run(
+    workdir: Path, callback_url: str, database_url: str | None, duration: float
+) -> dict[str, Any]:
+    proc, base = _hub(workdir, callback_url, database_url)
+    try:
+        result = _load("webhook", f"{base}/webhooks/api", duration, 64, ids=True)
+    finally:
+        _stop(proc)
+    acked = {f"m:{i}" for i in result.pop("acked_ids")}
+    stored = _stored_ids(database_url, workdir / "var" / "hub.sqlite3")
+    result["lost"] = len(acked - stored)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement")
+    parser.add_argument("--json", action="store_true", help="last line: one JSON object")
+    args = parser.parse_args()
+    console = Console(stderr=args.json)
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
+        root = Path(tmp)
+        bare_port = free_port()
+        bare = _start(["-m", "tests.bench.bare_server", str(bare_port)])
+        bare_base = f"http://127.0.0.1:{bare_port}"
+        try:
+            _wait_http(f"{bare_base}/healthz", bare)
+            console.print("measuring (a) bare aiohttp handler…")
+            baseline = _load("webhook", f"{bare_base}/webhooks/api", args.duration, 64)
+            baseline.pop("acked_ids")
+            callback = f"{bare_base}/webhooks/callback"
+            console.print("measuring (b) hub webhook, embedded (SQLite)…")
+            embedded = _ingest_run(root / "embedded", callback, None, args.duration)
+            postgres: dict[str, Any] | None = None
+            try:
+                services.need("postgres")
+            except BaseException as exc:  # skipped: no PostgreSQL here
+                console.print(f"[yellow]PostgreSQL run skipped: {exc}[/yellow]")
+            else:
+                console.print("measuring (b) hub webhook, PostgreSQL…")
+                asyncio.run(services.reset_postgres())
+                postgres = _ingest_run(
+                    root / "postgres", callback, services.POSTGRES_URL, args.duration
+                )
+            console.print("measuring (c) web chat end to end, embedded…")
+            proc, base = _hub(root / "e2e", callback, None)
+            try:
+                e2e = _load("webchat", base, args.duration, 64)
+            finally:
+                _stop(proc)
+        finally:
+            _stop(bare)
+
+    table = Table(title="Ingest benchmark (64 connections, load generator in its own process)")
+    for column in ("run", "req/s", "p50 ms", "p99 ms", "ratio to bare", "acked", "lost"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        "(a) bare aiohttp",
+        f"{baseline['rps']:.0f}",
+        f"{baseline['p50_ms']:.1f}",
+        f"{baseline['p99_ms']:.1f}",
+        "1.00",
+        str(baseline["acked"]),
+        "-",
+    )
+    runs = [("(b) hub, embedded", embedded)] + (
+        [("(b) hub, PostgreSQL", postgres)] if postgres else []
+    )
+    for name, run in runs:
+        table.add_row(
+            name,
+            f"{run['rps']:.0f}",
+            f"{run['p50_ms']:.1f}",
+            f"{run['p99_ms']:.1f}",
+            f"{run['rps'] / baseline['rps']:.2f}",
+            str(run["acked"]),
+            str(run["lost"]),
+        )
+    console.print(table)
+    console.print(
+        f"(c) web chat end to end: {e2e['msgs_per_s']:.0f} messages/s, p50 {e2e['p50_ms']:.1f} ms, "
+        f"p99 {e2e['p99_ms']:.1f} ms, {e2e['errors']} errors "
+        "(each from a new visitor: contact, conversation, greeting over the web socket)"
+    )
+    figures = {
+        "baseline_rps": round(baseline["rps"], 1),
+        "embedded_rps": round(embedded["rps"], 1),
+        "ratio_embedded": round(embedded["rps"] / baseline["rps"], 3),
+        "p50_ms_embedded": round(embedded["p50_ms"], 2),
+        "p99_ms_embedded": round(embedded["p99_ms"], 2),
+        "postgres_rps": round(postgres["rps"], 1) if postgres else None,
+        "ratio_postgres": round(postgres["rps"] / baseline["rps"], 3) if postgres else None,
+        "p99_ms_postgres": round(postgres["p99_ms"], 2) if postgres else None,
+        "e2e_msgs_per_s": round(e2e["msgs_per_s"], 1),
+        "e2e_p50_ms": round(e2e["p50_ms"], 2),
+        "e2e_p99_ms": round(e2e["p99_ms"], 2),
+        "e2e_errors": e2e["errors"],
+        "lost": embedded["lost"] + (postgres["lost"] if postgres else 0),
+    }
+    if args.json:
+        print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
