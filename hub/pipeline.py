@@ -14,6 +14,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from channels.base import DeliveryStatus, InboundItem, ItemKind
+from channels.messenger import watermark_of
 from hub.bot import plan_bot_replies
 from hub.contacts import resolve_identity
 from hub.context import HubContext
@@ -70,6 +71,7 @@ async def process_event(ctx: HubContext, event_id: str) -> None:
 
 async def _process_one(ctx: HubContext, event: InboundEvent) -> bool:
     outbox: list[Outbox] = []
+    item: InboundItem | None = None
     try:
         async with in_transaction() as conn:
             fresh = await InboundEvent.filter(id=event.id).using_db(conn).first()
@@ -90,7 +92,21 @@ async def _process_one(ctx: HubContext, event: InboundEvent) -> bool:
         await _retry(ctx, event, f"{type(exc).__name__}: {exc}", delay_s=None)
         return False
     await enqueue_sends(ctx, outbox)
+    if item.kind is ItemKind.MESSAGE:
+        await _after_receive(ctx, event, item)
     return True
+
+
+async def _after_receive(ctx: HubContext, event: InboundEvent, item: InboundItem) -> None:
+    """Provider follow-ups (e.g. stop Telegram's button spinner); never fail the event."""
+    inbox = ctx.inboxes_by_id.get(event.inbox_id)
+    adapter = ctx.adapters.get(inbox.slug) if inbox else None
+    if adapter is None:
+        return
+    try:
+        await adapter.after_receive(item)
+    except Exception:
+        log.warning("after_receive failed for event %s", event.id, exc_info=True)
 
 
 async def _retry(ctx: HubContext, event: InboundEvent, error: str, delay_s: float | None) -> None:
@@ -182,12 +198,51 @@ _TIMESTAMP_FIELD = {
 }
 
 
+_LOWER_STATUSES = {
+    status: [
+        s.value for s in DeliveryStatus if s.rank < status.rank and s is not DeliveryStatus.FAILED
+    ]
+    for status in DeliveryStatus
+}
+
+
+async def _apply_watermark(
+    conn: Any, event: InboundEvent, item: InboundItem, mark: datetime
+) -> tuple[EventStatus, str | None]:
+    """Messenger-style receipts: everything we sent up to ``mark`` reached this state."""
+    assert item.status is not None
+    identity = await ContactIdentity.get_or_none(
+        inbox_id=event.inbox_id, source_id=item.source_id, using_db=conn
+    )
+    if identity is None:
+        return EventStatus.IGNORED, "receipt for an unknown contact"
+    sent = Message.filter(
+        conversation__identity_id=identity.id, direction="out", sent_at__lte=mark
+    ).using_db(conn)
+    ids = await sent.filter(delivery_status__in=_LOWER_STATUSES[item.status]).values_list(
+        "id", flat=True
+    )
+    if ids:
+        await Message.filter(id__in=ids).using_db(conn).update(delivery_status=item.status.value)
+    field = _TIMESTAMP_FIELD.get(item.status)
+    if field:
+        stamped = await sent.filter(**{f"{field}__isnull": True}).values_list("id", flat=True)
+        if stamped:
+            await Message.filter(id__in=stamped).using_db(conn).update(**{field: mark})
+    return EventStatus.PROCESSED, None
+
+
 async def _apply_status(
     conn: Any, event: InboundEvent, item: InboundItem
 ) -> tuple[EventStatus, str | None]:
     """Delivery states only move forward: a late 'delivered' never undoes 'read'."""
-    if item.status is None or not item.message_id:
-        return EventStatus.IGNORED, "status without message id"
+    if item.status is None:
+        return EventStatus.IGNORED, "status without a state"
+    if not item.message_id:
+        mark = watermark_of(item)
+        if mark is None:
+            return EventStatus.IGNORED, "status without message id"
+        return await _apply_watermark(conn, event, item, mark)
     message = (
         await Message.filter(inbox_id=event.inbox_id, provider_message_id=item.message_id)
         .using_db(conn)
