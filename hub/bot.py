@@ -1,15 +1,48 @@
-"""The bot step run on every customer message while the conversation is with the bot.
+"""The bot step: what the hub does with a customer message while the bot has the conversation.
 
-For now it greets a new conversation with the configured text and quick-reply buttons;
-the automations and NLU layers plug in here.
+The pipeline calls :func:`run_bot_step` inside the message's transaction with a
+:class:`BotTurn`; whatever it returns as replies becomes Message + Outbox rows in that same
+transaction. :func:`build_bot` runs at start and on every reload, so per-config work (rule
+indexes, trained models) happens once. For now the bot greets a new conversation; the
+automations and NLU layers replace this.
 """
 
 from __future__ import annotations
 
-from channels.base import Button
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from channels.base import Button, InboundItem
 from config.loader import AppConfig
-from hub.models import Contact, Conversation
+from hub.context import HubContext, InboxRef
+from hub.models import Contact, ContactIdentity, Conversation, Message
 from hub.outbox import Reply
+
+
+@dataclass(frozen=True)
+class BotTurn:
+    """One customer message, already stored, and everything the bot may need about it."""
+
+    inbox: InboxRef
+    conversation: Conversation
+    contact: Contact
+    identity: ContactIdentity
+    message: Message
+    item: InboundItem
+    opened: bool  #: this message opened the conversation
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Bot:
+    """Per-config state of the bot, built once per loaded config."""
+
+    config: AppConfig
+
+
+def build_bot(config: AppConfig) -> Bot:
+    return Bot(config)
 
 
 def conversation_language(
@@ -28,17 +61,13 @@ def localized(texts: dict[str, str], language: str, default_language: str) -> st
     return texts.get(language) or texts.get(default_language) or next(iter(texts.values()), "")
 
 
-def plan_bot_replies(
-    config: AppConfig,
-    conversation: Conversation,
-    contact: Contact,
-    inbox_slug: str,
-    opened: bool,
-) -> list[Reply]:
+async def run_bot_step(ctx: HubContext, conn: Any, turn: BotTurn) -> list[Reply]:
+    """Decide the bot's replies to ``turn`` (may also write to the database through ``conn``)."""
+    config = ctx.bot.config if isinstance(ctx.bot, Bot) else ctx.config
     greeting = config.hub.greeting
-    if not opened or greeting is None:
+    if not turn.opened or greeting is None:
         return []
-    language = conversation_language(config, conversation, contact, inbox_slug)
+    language = conversation_language(config, turn.conversation, turn.contact, turn.inbox.slug)
     default = config.hub.default_language
     return [
         Reply(
@@ -48,3 +77,7 @@ def plan_bot_replies(
             ),
         )
     ]
+
+
+async def on_agent_reply(ctx: HubContext, conn: Any, conversation: Conversation) -> None:
+    """Called in the transaction of an agent's reply (timers that wait for one, etc.)."""

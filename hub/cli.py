@@ -244,10 +244,11 @@ def tokens_create(email: str, name: str) -> None:
 
 
 def _register_optional_groups() -> None:
-    try:
-        from hub.cli_nlu import nlu
-    except ImportError:
-        return
+    """Command groups that live in their own modules (imported lazily by click)."""
+    from hub.cli_channels import channels
+    from hub.cli_nlu import nlu
+
+    main.add_command(channels)
     main.add_command(nlu)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from channels.base import ChannelAdapter
 from config.loader import AppConfig
@@ -38,3 +38,5 @@ class HubContext:
     inboxes_by_slug: dict[str, InboxRef] = field(default_factory=dict)
     inboxes_by_id: dict[int, InboxRef] = field(default_factory=dict)
     writer: EventWriter | None = None
+    #: per-config bot state from ``hub.bot.build_bot`` (rebuilt on reload)
+    bot: Any = None

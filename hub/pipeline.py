@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from channels.base import DeliveryStatus, InboundItem, ItemKind
 from channels.messenger import watermark_of
-from hub.bot import plan_bot_replies
+from hub.bot import BotTurn, run_bot_step
 from hub.contacts import resolve_identity
 from hub.context import HubContext
 from hub.models import (
@@ -161,7 +161,7 @@ async def _apply_message(
         await conversation.save(using_db=conn, update_fields=["last_customer_message_at"])
     if not identity.reachable:
         await ContactIdentity.filter(id=identity.id).using_db(conn).update(reachable=True)
-    await Message.create(
+    message = await Message.create(
         conversation_id=conversation.id,
         inbox_id=event.inbox_id,
         direction="in",
@@ -175,8 +175,17 @@ async def _apply_message(
     )
     if conversation.status != ConversationStatus.BOT:
         return
-    inbox = ctx.inboxes_by_id[event.inbox_id]
-    replies = plan_bot_replies(ctx.config, conversation, contact, inbox.slug, opened)
+    turn = BotTurn(
+        inbox=ctx.inboxes_by_id[event.inbox_id],
+        conversation=conversation,
+        contact=contact,
+        identity=identity,
+        message=message,
+        item=item,
+        opened=opened,
+        now=datetime.now(UTC),
+    )
+    replies = await run_bot_step(ctx, conn, turn)
     outbox += await create_replies(conn, conversation, identity.source_id, replies)
 
 

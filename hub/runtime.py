@@ -20,6 +20,7 @@ from channels.registry import build_adapter
 from config.loader import AppConfig
 from config.settings import Settings
 from hub import db
+from hub.bot import build_bot
 from hub.context import HubContext, InboxRef
 from hub.ingest import EventWriter
 from hub.jobs.local import LocalQueue
@@ -93,6 +94,7 @@ class Runtime:
         )
         await self._sync_inboxes()
         await self._build_adapters()
+        self.ctx.bot = build_bot(self.config)
         if self.role == "serve":
             self.ctx.writer = EventWriter()
             self.ctx.writer.start()
@@ -142,8 +144,10 @@ class Runtime:
     async def reload(self, config: AppConfig) -> None:
         """Swap in a validated config; the caller validated it, so the old one keeps running
         until this returns."""
+        bot = build_bot(config)  # may be slow (models): build before swapping anything
         self.config = config
         self.ctx.config = config
+        self.ctx.bot = bot
         await self._sync_inboxes()
         await self._build_adapters()
 

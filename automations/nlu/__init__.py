@@ -8,7 +8,13 @@ in ``automations.nlu.dialogflow.DialogflowCxProvider`` and awaits
 SDK is only loaded by configurations that use it).
 """
 
-from automations.nlu.engine import CONFIRM_NO, CONFIRM_YES, NluEngine, PlannedAnswer
+from automations.nlu.engine import (
+    CONFIRM_NO,
+    CONFIRM_YES,
+    NluEngine,
+    PlannedAnswer,
+    confirm_prompt,
+)
 from automations.nlu.errors import (
     DatasetError,
     ModelCacheError,
@@ -38,4 +44,5 @@ __all__ = [
     "PlannedAnswer",
     "ProviderError",
     "TrainingError",
+    "confirm_prompt",
 ]

@@ -24,6 +24,21 @@ CONFIRM_YES = "nlu:answered:yes"
 CONFIRM_NO = "nlu:answered:no"
 """Button payloads of "Did this answer your question?"; "no" is an event rules can act on."""
 
+_CONFIRM_TEXT = {
+    "en": ("Did this answer your question?", "Yes", "No"),
+    "fr": ("Cette réponse vous a-t-elle aidé ?", "Oui", "Non"),
+    "es": ("¿Hemos respondido a su pregunta?", "Sí", "No"),
+}
+
+
+def confirm_prompt(language: str) -> tuple[str, tuple[QuickButton, ...]]:
+    """The follow-up question and its yes/no buttons, in ``language`` (English otherwise)."""
+    question, yes, no = _CONFIRM_TEXT.get(language, _CONFIRM_TEXT["en"])
+    return question, (
+        QuickButton(id=CONFIRM_YES, title={language: yes}),
+        QuickButton(id=CONFIRM_NO, title={language: no}),
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class PlannedAnswer:

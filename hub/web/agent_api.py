@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from hub.auth import agent_for_token
+from hub.bot import on_agent_reply
 from hub.errors import Forbidden, InvalidRequest, NotFound
 from hub.models import (
     Agent,
@@ -157,6 +158,7 @@ async def reply(request: web.Request) -> web.Response:
             fields += ["status", "assignee_id", "assigned_at"]
         fields.append("updated_at")
         await conversation.save(using_db=conn, update_fields=fields)
+        await on_agent_reply(ctx, conn, conversation)
         rows = await create_replies(
             conn,
             conversation,

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from hub.auth import VisitorTokens, secret_key
 from hub.runtime import Runtime
-from hub.web import agent_api, health, openapi, webchat, webhooks
+from hub.web import agent_api, automation_api, health, media, openapi, webchat, webhooks
 from hub.web.errors import error_middleware
 from hub.web.keys import RUNTIME, VISITOR_TOKENS
 
@@ -22,8 +22,8 @@ def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Applicati
     app[VISITOR_TOKENS] = VisitorTokens(
         secret_key(runtime.settings), runtime.config.hub.visitor_token_days
     )
-    for table in (webhooks.routes, webchat.routes, agent_api.routes, health.routes, openapi.routes):
-        app.router.add_routes(table)
+    for module in (webhooks, webchat, agent_api, automation_api, media, health, openapi):
+        app.router.add_routes(module.routes)
 
     if start_runtime:
 

@@ -287,7 +287,7 @@ def main() -> None:
         table.add_column(column)
     for measure_name, target, reached, ok, note in rows:
         table.add_row(measure_name, target, reached, "yes" if ok else "NO", note)
-    Console(stderr=args.json).print(table)
+    Console(stderr=args.json, width=150).print(table)
     if args.json:
         summary = {
             "banking_full_accuracy": full["accuracy"],

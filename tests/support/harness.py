@@ -84,6 +84,10 @@ class HubHarness:
     backend: str = "sqlite"
     hub_yaml: str = HUB_YAML
     settings_overrides: dict[str, Any] = field(default_factory=dict)
+    #: extra environment for adapters (provider secrets named in ``hub_yaml``)
+    environ: dict[str, str] = field(default_factory=dict)
+    #: more config files (fields.yaml, rules.yaml...) written beside hub.yaml
+    extra_files: dict[str, str] = field(default_factory=dict)
     callback: CallbackServer = field(default_factory=lambda: CallbackServer(API_SECRET))
     runtime: Runtime | None = None
     client: TestClient[Any, Any] | None = None
@@ -97,11 +101,14 @@ class HubHarness:
         config_dir = self.tmp_path / "config"
         config_dir.mkdir(exist_ok=True)
         (config_dir / "hub.yaml").write_text(self.hub_yaml.format(callback_url=callback_url))
+        for name, text in self.extra_files.items():
+            (config_dir / name).write_text(text)
         settings = backend_settings(
             self.backend, self.tmp_path / "var", config_dir=config_dir, **self.settings_overrides
         )
         config = load_config(config_dir)
-        self.runtime = Runtime(settings, config, environ={"TEST_API_SECRET": API_SECRET})
+        environ = {"TEST_API_SECRET": API_SECRET, **self.environ}
+        self.runtime = Runtime(settings, config, environ=environ)
         app = create_app(self.runtime, start_runtime=False)
         await self.runtime.start(migrate=True)
         self.client = TestClient(TestServer(app, host="127.0.0.1"))

@@ -51,3 +51,13 @@ def test_demo_rejects_what_neither_intents_nor_articles_cover(demo_engine: NluEn
     result = demo_engine.classify("what is the weather in Lisbon next week?")
     assert result.out_of_scope
     assert result.article is None
+
+
+def test_confirm_prompt_follows_the_answer_language():
+    from automations.nlu.engine import CONFIRM_NO, CONFIRM_YES, confirm_prompt
+
+    question, buttons = confirm_prompt("fr")
+    assert question == "Cette réponse vous a-t-elle aidé ?"
+    assert [b.id for b in buttons] == [CONFIRM_YES, CONFIRM_NO]
+    assert buttons[0].title == {"fr": "Oui"}
+    assert confirm_prompt("de")[0] == "Did this answer your question?"
