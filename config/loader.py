@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from config.automation_checks import AutomationConfig, check_automations, load_automation_files
 from config.errors import ConfigError, Problem
 from config.hub import HubFile
+from config.intents import INTENTS_FILE, IntentsFile, load_intents
+from config.knowledge import KnowledgeArticle, load_knowledge
 from config.inboxes import InboxConfig
 from config.source import SourceFile, load_yaml
 from config.validation import validate_source
@@ -28,6 +30,8 @@ class AppConfig:
     directory: Path
     hub: HubFile
     automation: AutomationConfig = field(default_factory=AutomationConfig)
+    intents: IntentsFile | None = None
+    knowledge: tuple[KnowledgeArticle, ...] = ()
     sources: dict[str, SourceFile] = field(default_factory=dict, repr=False)
     warnings: tuple[Problem, ...] = ()
     digest: str = ""
@@ -117,10 +121,24 @@ def load_config(directory: Path | str) -> AppConfig:
     problems += errors
     if hub is not None:
         problems += _cross_check_hub(hub, source)
+    intents: IntentsFile | None = None
+    articles: tuple[KnowledgeArticle, ...] = ()
+    if hub is not None:
+        if (directory / INTENTS_FILE).is_file():
+            intents, errors, intents_source = load_intents(
+                directory / INTENTS_FILE, f"{display_root}/{INTENTS_FILE}", hub
+            )
+            problems += errors
+            if intents_source is not None:
+                sources[INTENTS_FILE] = intents_source
+        loaded, errors = load_knowledge(directory, display_root, hub)
+        articles = tuple(loaded)
+        problems += errors
     automation, errors = load_automation_files(directory, display_root)
     problems += errors
     if hub is not None and automation is not None:
-        problems += check_automations(hub, automation)
+        intent_names = {i.name for i in intents.intents} if intents is not None else None
+        problems += check_automations(hub, automation, intents=intent_names)
         sources.update(automation.sources)
     errors_only = [p for p in problems if p.severity == "error"]
     if errors_only or hub is None or automation is None:
@@ -129,6 +147,8 @@ def load_config(directory: Path | str) -> AppConfig:
         directory=directory,
         hub=hub,
         automation=automation,
+        intents=intents,
+        knowledge=articles,
         sources=sources,
         warnings=tuple(p for p in problems if p.severity == "warning"),
         digest=_digest(directory),

@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from automations.nlu.errors import NluError
-from automations.nlu.evaluate import EvaluationReport, evaluate
+if TYPE_CHECKING:  # the model stack (numpy, scikit-learn) loads only when a command runs
+    from automations.nlu.evaluate import EvaluationReport
 
 _CSV = click.Path(exists=False, dir_okay=False, path_type=Path)
 
@@ -71,6 +72,9 @@ def evaluate_command(
 ) -> None:
     """Train on --train, test on --test and print accuracy, out-of-scope figures,
     latency and memory."""
+    from automations.nlu.errors import NluError
+    from automations.nlu.evaluate import evaluate
+
     console = Console(stderr=as_json)
     with Progress(
         TextColumn("{task.description}"),

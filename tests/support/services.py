@@ -10,8 +10,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+#: where to connect to create the test database (trust auth in CI and on dev machines)
+POSTGRES_ADMIN_URL = os.environ.get(
+    "HUB_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"
+)
+#: each pytest process gets its own database and Redis db, so parallel runs never collide
+TEST_DATABASE = f"hubtest_{os.getpid()}"
+POSTGRES_URL = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + TEST_DATABASE
+_REDIS_BASE = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0]
+REDIS_URL = f"{_REDIS_BASE}/{1 + os.getpid() % 15}"
 CHROMIUM = Path(os.environ.get("HUB_TEST_CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -48,10 +55,22 @@ def need(service: str) -> None:
     pytest.skip(message)
 
 
+def _asyncpg(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
 async def reset_postgres(url: str = POSTGRES_URL) -> None:
+    """An empty schema in this process's own database (created on first use)."""
     import asyncpg
 
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    admin = await asyncpg.connect(_asyncpg(POSTGRES_ADMIN_URL))
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname=$1", TEST_DATABASE)
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(_asyncpg(url))
     try:
         await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
     finally:
@@ -66,3 +85,16 @@ async def reset_redis(url: str = REDIS_URL) -> None:
         await redis.flushdb()
     finally:
         await redis.aclose()
+
+
+async def drop_test_database() -> None:
+    import asyncpg
+
+    try:
+        admin = await asyncpg.connect(_asyncpg(POSTGRES_ADMIN_URL))
+    except OSError:
+        return
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{TEST_DATABASE}" WITH (FORCE)')
+    finally:
+        await admin.close()
