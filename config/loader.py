@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from config.automation_checks import AutomationConfig, check_automations, load_automation_files
 from config.errors import ConfigError, Problem
 from config.hub import HubFile
+from config.inboxes import InboxConfig
 from config.intents import INTENTS_FILE, IntentsFile, load_intents
 from config.knowledge import KnowledgeArticle, load_knowledge
-from config.inboxes import InboxConfig
 from config.source import SourceFile, load_yaml
 from config.validation import validate_source
 
