@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -115,8 +115,44 @@ class InboundItem:
         return self.source_id
 
     def to_json(self) -> str:
-        raw = asdict(self)
-        raw["occurred_at"] = self.occurred_at.isoformat() if self.occurred_at else None
+        """Compact JSON; written by hand because ``asdict`` deep-copies every value."""
+        raw: dict[str, Any] = {
+            "kind": self.kind.value,
+            "event_id": self.event_id,
+            "source_id": self.source_id,
+            "occurred_at": self.occurred_at.isoformat() if self.occurred_at else None,
+            "message_id": self.message_id,
+            "content_type": self.content_type,
+            "text": self.text,
+            "payload": self.payload,
+            "reply_to": self.reply_to,
+            "status": self.status.value if self.status else None,
+            "error": self.error,
+        }
+        if self.attachments:
+            raw["attachments"] = [
+                {
+                    "kind": a.kind,
+                    "url": a.url,
+                    "media_id": a.media_id,
+                    "mime_type": a.mime_type,
+                    "filename": a.filename,
+                    "caption": a.caption,
+                    "data": dict(a.data),
+                }
+                for a in self.attachments
+            ]
+        if self.profile is not None:
+            p = self.profile
+            raw["profile"] = {
+                "name": p.name,
+                "phone": p.phone,
+                "email": p.email,
+                "username": p.username,
+                "language": p.language,
+            }
+        if self.data:
+            raw["data"] = dict(self.data)
         return json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
 
     @classmethod

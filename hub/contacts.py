@@ -25,16 +25,20 @@ def _fill_from_profile(contact: Contact, profile: Profile | None) -> bool:
 
 async def resolve_identity(
     conn: Any, inbox_id: int, item: InboundItem
-) -> tuple[ContactIdentity, Contact]:
-    """Find or create the identity and its contact; the caller holds the lane lock."""
-    identity = await ContactIdentity.get_or_none(
-        inbox_id=inbox_id, source_id=item.source_id, using_db=conn
+) -> tuple[ContactIdentity, Contact, bool]:
+    """Find or create the identity and its contact (True when the identity is new).
+    The caller holds the lane lock, so nobody else creates this identity meanwhile."""
+    identity = (
+        await ContactIdentity.filter(inbox_id=inbox_id, source_id=item.source_id)
+        .select_related("contact")
+        .using_db(conn)
+        .first()
     )
     if identity is not None:
-        contact = await Contact.get(id=identity.contact_id, using_db=conn)
+        contact = identity.contact
         if _fill_from_profile(contact, item.profile):
             await contact.save(using_db=conn)
-        return identity, contact
+        return identity, contact, False
     phone = item.profile.phone if item.profile else None
     existing = (
         await Contact.filter(phone=phone).using_db(conn).order_by("id").first() if phone else None
@@ -50,4 +54,4 @@ async def resolve_identity(
     identity = await ContactIdentity.create(
         inbox_id=inbox_id, source_id=item.source_id, contact_id=contact.id, using_db=conn
     )
-    return identity, contact
+    return identity, contact, True

@@ -15,12 +15,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from channels.base import InboundItem
 from hub.context import HubContext, InboxRef
-from hub.models import InboundEvent
+from hub.models import EventStatus, InboundEvent
 from hub.pipeline import PROCESS_JOB
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,64 @@ class StoredEvent:
     order_key: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: uuid.UUID
+    inbox_id: int
+    provider_event_id: str
+    order_key: str
+    kind: str
+    payload: str
+    received_at: datetime
+    occurred_at: datetime | None
+
+
 @dataclass(slots=True)
 class _Pending:
-    rows: list[InboundEvent]
+    rows: list[_Row]
     done: asyncio.Future[list[StoredEvent]]
+
+
+_COLUMNS = (
+    "id",
+    "inbox_id",
+    "provider_event_id",
+    "order_key",
+    "kind",
+    "payload",
+    "status",
+    "attempts",
+    "received_at",
+    "occurred_at",
+)
+
+
+def _insert_sql(dialect: str) -> str:
+    """One multi-row insert that skips redeliveries (the unique key) without failing."""
+    if dialect == "sqlite":
+        marks = ",".join("?" for _ in _COLUMNS)
+    else:
+        marks = ",".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
+    columns = ",".join(f'"{c}"' for c in _COLUMNS)
+    # columns and placeholders are constants of this module: no input reaches the SQL text
+    return f'INSERT INTO "inbound_event" ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING'  # noqa: S608
+
+
+def _db_values(row: _Row) -> list[Any]:
+    """Column values exactly as tortoise would write them (its own field converters)."""
+    fields = InboundEvent._meta.fields_map
+    return [
+        fields["id"].to_db_value(row.id, InboundEvent),
+        row.inbox_id,
+        row.provider_event_id,
+        row.order_key,
+        row.kind,
+        row.payload,
+        EventStatus.RECEIVED.value,
+        0,
+        fields["received_at"].to_db_value(row.received_at, InboundEvent),
+        fields["occurred_at"].to_db_value(row.occurred_at, InboundEvent),
+    ]
 
 
 class EventWriter:
@@ -68,7 +123,7 @@ class EventWriter:
             return []
         now = datetime.now(UTC)
         rows = [
-            InboundEvent(
+            _Row(
                 id=uuid.uuid4(),
                 inbox_id=inbox_id,
                 provider_event_id=item.event_id[:255],
@@ -109,13 +164,15 @@ class EventWriter:
 
     async def _commit(self, batch: list[_Pending]) -> list[list[StoredEvent]]:
         # Within one batch the same item may appear twice (concurrent redelivery): keep one.
-        unique: dict[tuple[int, str], InboundEvent] = {}
+        unique: dict[tuple[int, str], _Row] = {}
         for pending in batch:
             for row in pending.rows:
                 unique.setdefault((row.inbox_id, row.provider_event_id), row)
         rows = list(unique.values())
         async with in_transaction() as conn:
-            await InboundEvent.bulk_create(rows, ignore_conflicts=True, using_db=conn)
+            await conn.execute_many(
+                _insert_sql(conn.capabilities.dialect), [_db_values(r) for r in rows]
+            )
             inserted = set(
                 await InboundEvent.filter(id__in=[r.id for r in rows])
                 .using_db(conn)

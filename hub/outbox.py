@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import Case, F, When
+
 from channels.base import Attachment, Button, DeliveryStatus, OutboundMessage
 from channels.errors import PermanentSendError, TransientSendError
 from config.hub import OutboxPolicy
@@ -133,7 +135,7 @@ def backoff_delay(policy: OutboxPolicy, attempt: int, retry_after: float | None)
 async def send_outbox(ctx: HubContext, outbox_id: int) -> None:
     """The send job: claim, call the adapter, record the outcome, schedule a retry."""
     now = datetime.now(UTC)
-    row = await Outbox.get_or_none(id=outbox_id)
+    row = await Outbox.filter(id=outbox_id).select_related("message__conversation").first()
     if row is None or row.status in (OutboxStatus.SENT, OutboxStatus.FAILED):
         return
     if row.next_attempt_at and row.next_attempt_at > now + timedelta(seconds=1):
@@ -162,10 +164,8 @@ async def send_outbox(ctx: HubContext, outbox_id: int) -> None:
         reason = ctx.unavailable.get(inbox.slug, "inbox not configured") if inbox else "no inbox"
         await _retry_or_fail(ctx, row, attempt, policy, reason, None)
         return
-    conversation = None
-    message = await Message.get_or_none(id=row.message_id) if row.message_id else None
-    if message is not None:
-        conversation = await Conversation.get_or_none(id=message.conversation_id)
+    message = row.message
+    conversation = message.conversation if message is not None else None
     outbound = outbound_from_json(
         row.payload, conversation.last_customer_message_at if conversation else None
     )
@@ -186,13 +186,17 @@ async def send_outbox(ctx: HubContext, outbox_id: int) -> None:
         status=OutboxStatus.SENT, sent_at=sent_at, lease_until=None, last_error=None
     )
     if message is not None:
-        updates: dict[str, Any] = {"sent_at": sent_at}
+        updates: dict[str, Any] = {
+            "sent_at": sent_at,
+            # a status callback may already have moved it further: only 'queued' becomes 'sent'
+            "delivery_status": Case(
+                When(delivery_status=DeliveryStatus.QUEUED.value, then=DeliveryStatus.SENT.value),
+                default=F("delivery_status"),
+            ),
+        }
         if result.provider_message_id:
             updates["provider_message_id"] = result.provider_message_id[:255]
         await Message.filter(id=message.id).update(**updates)
-        await Message.filter(id=message.id, delivery_status=DeliveryStatus.QUEUED.value).update(
-            delivery_status=DeliveryStatus.SENT.value
-        )
 
 
 async def _retry_or_fail(

@@ -70,20 +70,22 @@ async def process_event(ctx: HubContext, event_id: str) -> None:
 
 
 async def _process_one(ctx: HubContext, event: InboundEvent) -> bool:
+    """One event in one transaction. The lane lock makes this worker the only one on the
+    lane, and the final conditional update makes a concurrent duplicate roll back."""
     outbox: list[Outbox] = []
-    item: InboundItem | None = None
+    item = InboundItem.from_json(event.payload)
     try:
         async with in_transaction() as conn:
-            fresh = await InboundEvent.filter(id=event.id).using_db(conn).first()
-            if fresh is None or fresh.status != EventStatus.RECEIVED:
-                return True
-            item = InboundItem.from_json(fresh.payload)
-            status, error = await _apply(ctx, conn, fresh, item, outbox)
-            await (
-                InboundEvent.filter(id=fresh.id)
+            status, error = await _apply(ctx, conn, event, item, outbox)
+            done = (
+                await InboundEvent.filter(id=event.id, status=EventStatus.RECEIVED)
                 .using_db(conn)
                 .update(status=status, error=error, processed_at=datetime.now(UTC))
             )
+            if not done:
+                raise _AlreadyProcessed
+    except _AlreadyProcessed:
+        return True
     except RetryLater as exc:
         await _retry(ctx, event, str(exc), delay_s=2.0)
         return False
@@ -95,6 +97,10 @@ async def _process_one(ctx: HubContext, event: InboundEvent) -> bool:
     if item.kind is ItemKind.MESSAGE:
         await _after_receive(ctx, event, item)
     return True
+
+
+class _AlreadyProcessed(Exception):
+    """Another worker finished this event first; roll back our copy of the work."""
 
 
 async def _after_receive(ctx: HubContext, event: InboundEvent, item: InboundItem) -> None:
@@ -137,9 +143,11 @@ async def _apply(
 async def _apply_message(
     ctx: HubContext, conn: Any, event: InboundEvent, item: InboundItem, outbox: list[Outbox]
 ) -> None:
-    identity, contact = await resolve_identity(conn, event.inbox_id, item)
+    identity, contact, new_identity = await resolve_identity(conn, event.inbox_id, item)
     conversation = (
-        await Conversation.filter(identity_id=identity.id)
+        None
+        if new_identity
+        else await Conversation.filter(identity_id=identity.id)
         .exclude(status=ConversationStatus.RESOLVED)
         .using_db(conn)
         .order_by("-id")
