@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
+from tortoise import connections
 
 from channels.base import InboundItem
 from hub.context import HubContext, InboxRef
@@ -68,15 +68,28 @@ _COLUMNS = (
 )
 
 
-def _insert_sql(dialect: str) -> str:
-    """One multi-row insert that skips redeliveries (the unique key) without failing."""
+#: rows per statement: 10 parameters a row stays under SQLite's and PostgreSQL's limits
+ROWS_PER_STATEMENT = 1000
+
+
+def _insert_sql(dialect: str, rows: int) -> str:
+    """One multi-row insert that skips redeliveries (the unique key) and returns the ids it
+    did insert: a single atomic statement, so one round trip commits a whole group."""
+    width = len(_COLUMNS)
     if dialect == "sqlite":
-        marks = ",".join("?" for _ in _COLUMNS)
+        group = "(" + ",".join("?" * width) + ")"
+        values = ",".join(group for _ in range(rows))
     else:
-        marks = ",".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
+        values = ",".join(
+            "(" + ",".join(f"${r * width + c + 1}" for c in range(width)) + ")"
+            for r in range(rows)
+        )
     columns = ",".join(f'"{c}"' for c in _COLUMNS)
     # columns and placeholders are constants of this module: no input reaches the SQL text
-    return f'INSERT INTO "inbound_event" ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING'  # noqa: S608
+    return (
+        f'INSERT INTO "inbound_event" ({columns}) VALUES {values} '  # noqa: S608
+        'ON CONFLICT DO NOTHING RETURNING "id"'
+    )
 
 
 def _db_values(row: _Row) -> list[Any]:
@@ -169,22 +182,22 @@ class EventWriter:
             for row in pending.rows:
                 unique.setdefault((row.inbox_id, row.provider_event_id), row)
         rows = list(unique.values())
-        async with in_transaction() as conn:
-            await conn.execute_many(
-                _insert_sql(conn.capabilities.dialect), [_db_values(r) for r in rows]
+        conn = connections.get("default")
+        inserted: set[str] = set()
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start : start + ROWS_PER_STATEMENT]
+            values = [value for row in chunk for value in _db_values(row)]
+            _, returned = await conn.execute_query(
+                _insert_sql(conn.capabilities.dialect, len(chunk)), values
             )
-            inserted = set(
-                await InboundEvent.filter(id__in=[r.id for r in rows])
-                .using_db(conn)
-                .values_list("id", flat=True)
-            )
+            inserted.update(str(r["id"]) for r in returned)
         self.batches += 1
         self.rows += len(rows)
         return [
             [
                 StoredEvent(str(row.id), row.inbox_id, row.order_key)
                 for row in pending.rows
-                if row.id in inserted
+                if str(row.id) in inserted
             ]
             for pending in batch
         ]
