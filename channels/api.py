@@ -31,6 +31,7 @@ from channels.base import (
 )
 from channels.errors import PayloadInvalid, PermanentSendError, TransientSendError
 from channels.signatures import hmac_sha256_hex, verify_sha256_header
+from channels.wire import json_object
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_ID = 255
@@ -117,12 +118,7 @@ class ApiAdapter(ChannelAdapter):
         )
 
     def parse(self, request: WebhookRequest) -> list[InboundItem]:
-        try:
-            body = json.loads(request.body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PayloadInvalid(f"malformed JSON: {exc}") from None
-        if not isinstance(body, Mapping):
-            raise PayloadInvalid("body must be a JSON object")
+        body: Mapping[str, Any] = json_object(request.body)
         if "messages" not in body and "statuses" not in body:
             body = {"messages": [body]}
         messages = body.get("messages") or []

@@ -78,6 +78,17 @@ class Attachment:
     caption: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)  #: e.g. latitude/longitude
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "url": self.url,
+            "media_id": self.media_id,
+            "mime_type": self.mime_type,
+            "filename": self.filename,
+            "caption": self.caption,
+            "data": dict(self.data),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Profile:
@@ -130,18 +141,7 @@ class InboundItem:
             "error": self.error,
         }
         if self.attachments:
-            raw["attachments"] = [
-                {
-                    "kind": a.kind,
-                    "url": a.url,
-                    "media_id": a.media_id,
-                    "mime_type": a.mime_type,
-                    "filename": a.filename,
-                    "caption": a.caption,
-                    "data": dict(a.data),
-                }
-                for a in self.attachments
-            ]
+            raw["attachments"] = [a.to_dict() for a in self.attachments]
         if self.profile is not None:
             p = self.profile
             raw["profile"] = {

@@ -3,7 +3,6 @@ parsing of a verified body, and the classification of Graph API errors."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from channels.errors import (
     WebhookRejected,
 )
 from channels.signatures import verify_sha256_header, verify_shared_token
-from channels.wire import as_dict, header
+from channels.wire import as_dict, header, json_object
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +52,7 @@ def verify_signature(request: WebhookRequest, app_secret: str) -> None:
 
 def load_object(body: bytes, expected_object: str) -> dict[str, Any]:
     """Decode a verified body; anything but ``{"object": expected, ...}`` is a 400."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadInvalid(f"body is not JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise PayloadInvalid("body is not a JSON object")
+    data = json_object(body)
     if data.get("object") != expected_object:
         raise PayloadInvalid(f"object is {data.get('object')!r}, expected {expected_object!r}")
     if not isinstance(data.get("entry"), list):

@@ -8,7 +8,6 @@ as failed and answers 200, otherwise Telegram would re-send it for a day.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import warnings
 from datetime import timedelta
@@ -45,7 +44,7 @@ from channels.base import (
     SendResult,
     WebhookRequest,
 )
-from channels.errors import PayloadInvalid, PermanentSendError, SendError, TransientSendError
+from channels.errors import PermanentSendError, SendError, TransientSendError
 from channels.ratelimit import (
     TELEGRAM_OVERALL,
     TELEGRAM_PER_CHAT,
@@ -54,7 +53,7 @@ from channels.ratelimit import (
     Rate,
 )
 from channels.signatures import verify_shared_token
-from channels.wire import as_dict, header
+from channels.wire import as_dict, header, json_object
 from config.inboxes import TelegramInbox
 
 logger = logging.getLogger(__name__)
@@ -88,12 +87,7 @@ class TelegramAdapter(ChannelAdapter):
         verify_shared_token(header(request.headers, SECRET_HEADER), self.secrets["webhook_secret"])
 
     def parse(self, request: WebhookRequest) -> list[InboundItem]:
-        try:
-            raw = json.loads(request.body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PayloadInvalid(f"body is not JSON: {exc}") from None
-        if not isinstance(raw, dict):
-            raise PayloadInvalid("body is not a JSON object")
+        raw = json_object(request.body)
         try:
             update = Update.de_json(raw, self._bot)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:

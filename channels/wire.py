@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
+
+from channels.errors import PayloadInvalid
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -22,3 +25,14 @@ def as_list(value: Any) -> list[dict[str, Any]]:
 
 def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """Decode a verified body that must be a JSON object; anything else is a 400."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PayloadInvalid(f"malformed JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise PayloadInvalid("body must be a JSON object")
+    return data

@@ -47,24 +47,12 @@ def outbound_to_json(message: OutboundMessage) -> str:
             "reference": message.reference,
             "conversation_ref": message.conversation_ref,
             "buttons": [{"id": b.id, "title": b.title} for b in message.buttons],
-            "attachments": [_attachment(a) for a in message.attachments],
+            "attachments": [a.to_dict() for a in message.attachments],
             "reply_to": message.reply_to,
             "sender_name": message.sender_name,
         },
         ensure_ascii=False,
     )
-
-
-def _attachment(attachment: Attachment) -> dict[str, Any]:
-    return {
-        "kind": attachment.kind,
-        "url": attachment.url,
-        "media_id": attachment.media_id,
-        "mime_type": attachment.mime_type,
-        "filename": attachment.filename,
-        "caption": attachment.caption,
-        "data": dict(attachment.data),
-    }
 
 
 def outbound_from_json(text: str, last_customer_message_at: datetime | None) -> OutboundMessage:

@@ -176,7 +176,7 @@ async def _apply_message(
         sender_kind=SenderKind.CONTACT,
         text=item.text,
         content_type=item.content_type,
-        attachments=[_attachment_json(a) for a in item.attachments],
+        attachments=[a.to_dict() for a in item.attachments],
         payload=item.payload,
         provider_message_id=item.message_id[:255] if item.message_id else None,
         using_db=conn,
@@ -195,17 +195,6 @@ async def _apply_message(
     )
     replies = await run_bot_step(ctx, conn, turn)
     outbox += await create_replies(conn, conversation, identity.source_id, replies)
-
-
-def _attachment_json(attachment: Any) -> dict[str, Any]:
-    return {
-        "kind": attachment.kind,
-        "url": attachment.url,
-        "media_id": attachment.media_id,
-        "mime_type": attachment.mime_type,
-        "filename": attachment.filename,
-        "caption": attachment.caption,
-    }
 
 
 _TIMESTAMP_FIELD = {

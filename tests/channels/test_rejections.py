@@ -146,15 +146,15 @@ def test_handshake_with_wrong_token_or_mode_is_403(adapter, query) -> None:
 @pytest.mark.parametrize(
     ("adapter", "body", "reason"),
     [
-        (adapters.whatsapp(), b'{"object": "whatsapp_business_account", "entry": [', "not JSON"),
-        (adapters.whatsapp(), b"\xff\xfe", "not JSON"),
-        (adapters.whatsapp(), b"[1, 2]", "not a JSON object"),
+        (adapters.whatsapp(), b'{"object": "whatsapp_business_account", "entry": [', "malformed JSON"),
+        (adapters.whatsapp(), b"\xff\xfe", "malformed JSON"),
+        (adapters.whatsapp(), b"[1, 2]", "must be a JSON object"),
         (adapters.whatsapp(), b'{"object": "page", "entry": []}', "expected"),
         (adapters.whatsapp(), b'{"object": "whatsapp_business_account"}', "entry"),
-        (adapters.messenger(), b"{not json", "not JSON"),
+        (adapters.messenger(), b"{not json", "malformed JSON"),
         (adapters.messenger(), b'{"object": "whatsapp_business_account", "entry": []}', "expected"),
-        (adapters.telegram(), b"{", "not JSON"),
-        (adapters.telegram(), b'"update"', "not a JSON object"),
+        (adapters.telegram(), b"{", "malformed JSON"),
+        (adapters.telegram(), b'"update"', "must be a JSON object"),
     ],
     ids=lambda v: getattr(v, "kind", None) if not isinstance(v, bytes | str) else None,
 )
