@@ -146,7 +146,11 @@ def test_handshake_with_wrong_token_or_mode_is_403(adapter, query) -> None:
 @pytest.mark.parametrize(
     ("adapter", "body", "reason"),
     [
-        (adapters.whatsapp(), b'{"object": "whatsapp_business_account", "entry": [', "malformed JSON"),
+        (
+            adapters.whatsapp(),
+            b'{"object": "whatsapp_business_account", "entry": [',
+            "malformed JSON",
+        ),
         (adapters.whatsapp(), b"\xff\xfe", "malformed JSON"),
         (adapters.whatsapp(), b"[1, 2]", "must be a JSON object"),
         (adapters.whatsapp(), b'{"object": "page", "entry": []}', "expected"),
