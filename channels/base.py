@@ -122,7 +122,11 @@ class InboundItem:
 
     @property
     def order_key(self) -> str:
-        """Items with the same key are processed one at a time, in order."""
+        """Items with the same key are processed one at a time, in order. A receipt gets a
+        lane of its own: ranks only move forward, so its order against the customer's
+        messages does not matter, and one waiting for its message id must not hold them."""
+        if self.kind is ItemKind.STATUS and self.message_id:
+            return f"status:{self.message_id}"
         return self.source_id
 
     def to_json(self) -> str:

@@ -21,8 +21,8 @@ from tortoise import connections
 
 from channels.base import InboundItem
 from hub.context import HubContext, InboxRef
+from hub.jobs.names import PROCESS_JOB
 from hub.models import EventStatus, InboundEvent
-from hub.pipeline import PROCESS_JOB
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,7 @@ def _insert_sql(dialect: str, rows: int) -> str:
         values = ",".join(group for _ in range(rows))
     else:
         values = ",".join(
-            "(" + ",".join(f"${r * width + c + 1}" for c in range(width)) + ")"
-            for r in range(rows)
+            "(" + ",".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(rows)
         )
     columns = ",".join(f'"{c}"' for c in _COLUMNS)
     # columns and placeholders are constants of this module: no input reaches the SQL text

@@ -16,16 +16,28 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Case, F, When
+from tortoise.transactions import in_transaction
 
 from channels.base import Attachment, Button, DeliveryStatus, OutboundMessage
 from channels.errors import PermanentSendError, TransientSendError
 from config.hub import OutboxPolicy
 from hub.context import HubContext
-from hub.models import Conversation, Message, Outbox, OutboxStatus, SenderKind
+from hub.jobs.names import PROCESS_JOB, SEND_JOB
+from hub.models import (
+    Conversation,
+    EventStatus,
+    InboundEvent,
+    Message,
+    Outbox,
+    OutboxStatus,
+    SenderKind,
+)
 
 log = logging.getLogger(__name__)
 
-SEND_JOB = "send_outbox"
+#: the note on a receipt that arrived before (or without) the send that made its message id;
+#: the send job replays such receipts once it records the id
+NO_MESSAGE_YET = "no outbound message with this provider id (yet)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,21 +182,47 @@ async def send_outbox(ctx: HubContext, outbox_id: int) -> None:
         await _retry_or_fail(ctx, row, attempt, policy, f"unexpected error: {exc}", None)
         return
     sent_at = datetime.now(UTC)
-    await Outbox.filter(id=row.id).update(
-        status=OutboxStatus.SENT, sent_at=sent_at, lease_until=None, last_error=None
+    async with in_transaction() as conn:  # the row and its message change together
+        await (
+            Outbox.filter(id=row.id)
+            .using_db(conn)
+            .update(status=OutboxStatus.SENT, sent_at=sent_at, lease_until=None, last_error=None)
+        )
+        if message is not None:
+            updates: dict[str, Any] = {
+                "sent_at": sent_at,
+                # a status callback may already have moved it on: only 'queued' becomes 'sent'
+                "delivery_status": Case(
+                    When(
+                        delivery_status=DeliveryStatus.QUEUED.value,
+                        then=DeliveryStatus.SENT.value,
+                    ),
+                    default=F("delivery_status"),
+                ),
+            }
+            if result.provider_message_id:
+                updates["provider_message_id"] = result.provider_message_id[:255]
+            await Message.filter(id=message.id).using_db(conn).update(**updates)
+    if message is not None and result.provider_message_id:
+        await replay_early_receipts(ctx, row.inbox_id, result.provider_message_id[:255])
+
+
+async def replay_early_receipts(ctx: HubContext, inbox_id: int, provider_message_id: str) -> None:
+    """Receipts that arrived before their send recorded ``provider_message_id`` apply now
+    (a fast provider can call back before the send's own response is written)."""
+    early = await InboundEvent.filter(
+        inbox_id=inbox_id,
+        order_key=f"status:{provider_message_id}",
+        status=EventStatus.IGNORED,
+        error=NO_MESSAGE_YET,
+    ).values_list("id", flat=True)
+    if not early:
+        return
+    await InboundEvent.filter(id__in=list(early)).update(
+        status=EventStatus.RECEIVED, error=None, processed_at=None
     )
-    if message is not None:
-        updates: dict[str, Any] = {
-            "sent_at": sent_at,
-            # a status callback may already have moved it further: only 'queued' becomes 'sent'
-            "delivery_status": Case(
-                When(delivery_status=DeliveryStatus.QUEUED.value, then=DeliveryStatus.SENT.value),
-                default=F("delivery_status"),
-            ),
-        }
-        if result.provider_message_id:
-            updates["provider_message_id"] = result.provider_message_id[:255]
-        await Message.filter(id=message.id).update(**updates)
+    for event_id in early:
+        await ctx.queue.enqueue(PROCESS_JOB, str(event_id), job_id=f"ev:{event_id}:replay")
 
 
 async def _retry_or_fail(
@@ -212,10 +250,15 @@ async def _retry_or_fail(
 
 async def _fail(row: Outbox, message: Message | None, reason: str) -> None:
     log.warning("outbox %s failed permanently: %s", row.id, reason)
-    await Outbox.filter(id=row.id).update(
-        status=OutboxStatus.FAILED, lease_until=None, last_error=reason[:2000]
-    )
-    if message is not None:
-        await Message.filter(id=message.id).update(
-            delivery_status=DeliveryStatus.FAILED.value, error=reason[:2000]
+    async with in_transaction() as conn:
+        await (
+            Outbox.filter(id=row.id)
+            .using_db(conn)
+            .update(status=OutboxStatus.FAILED, lease_until=None, last_error=reason[:2000])
         )
+        if message is not None:
+            await (
+                Message.filter(id=message.id)
+                .using_db(conn)
+                .update(delivery_status=DeliveryStatus.FAILED.value, error=reason[:2000])
+            )

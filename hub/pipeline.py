@@ -8,7 +8,7 @@ the database consistent and the event still pending.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -18,6 +18,7 @@ from channels.messenger import watermark_of
 from hub.bot import BotTurn, run_bot_step
 from hub.contacts import resolve_identity
 from hub.context import HubContext
+from hub.jobs.names import PROCESS_JOB
 from hub.models import (
     ContactIdentity,
     Conversation,
@@ -28,19 +29,12 @@ from hub.models import (
     Outbox,
     SenderKind,
 )
-from hub.outbox import create_replies, enqueue_sends
+from hub.outbox import NO_MESSAGE_YET, create_replies, enqueue_sends
 
 log = logging.getLogger(__name__)
 
-PROCESS_JOB = "process_event"
 MAX_PROCESS_ATTEMPTS = 5
 LANE_BATCH = 200
-#: how long a status may wait for the send that produced its message id
-STATUS_GRACE = timedelta(minutes=5)
-
-
-class RetryLater(Exception):
-    """The event cannot be applied yet (e.g. a status before its message id is known)."""
 
 
 def _sort_key(event: InboundEvent) -> tuple[datetime, datetime, str]:
@@ -86,12 +80,9 @@ async def _process_one(ctx: HubContext, event: InboundEvent) -> bool:
                 raise _AlreadyProcessed
     except _AlreadyProcessed:
         return True
-    except RetryLater as exc:
-        await _retry(ctx, event, str(exc), delay_s=2.0)
-        return False
     except Exception as exc:
         log.exception("processing event %s failed", event.id)
-        await _retry(ctx, event, f"{type(exc).__name__}: {exc}", delay_s=None)
+        await _retry(ctx, event, f"{type(exc).__name__}: {exc}")
         return False
     await enqueue_sends(ctx, outbox)
     if item.kind is ItemKind.MESSAGE:
@@ -115,15 +106,16 @@ async def _after_receive(ctx: HubContext, event: InboundEvent, item: InboundItem
         log.warning("after_receive failed for event %s", event.id, exc_info=True)
 
 
-async def _retry(ctx: HubContext, event: InboundEvent, error: str, delay_s: float | None) -> None:
+async def _retry(ctx: HubContext, event: InboundEvent, error: str) -> None:
+    """A failed event is retried with backoff, then marked failed with its error."""
     attempts = event.attempts + 1
-    if delay_s is None and attempts >= MAX_PROCESS_ATTEMPTS:
+    if attempts >= MAX_PROCESS_ATTEMPTS:
         await InboundEvent.filter(id=event.id).update(
             status=EventStatus.FAILED, attempts=attempts, error=error[:2000]
         )
         return
     await InboundEvent.filter(id=event.id).update(attempts=attempts, error=error[:2000])
-    delay = delay_s if delay_s is not None else min(60.0, 0.5 * 2**attempts)
+    delay = min(60.0, 0.5 * 2**attempts)
     await ctx.queue.enqueue(
         PROCESS_JOB, str(event.id), job_id=f"ev:{event.id}:{attempts}", delay_s=delay
     )
@@ -250,14 +242,14 @@ async def _apply_status(
             return EventStatus.IGNORED, "status without message id"
         return await _apply_watermark(conn, event, item, mark)
     message = (
-        await Message.filter(inbox_id=event.inbox_id, provider_message_id=item.message_id)
+        await Message.filter(
+            inbox_id=event.inbox_id, provider_message_id=item.message_id, direction="out"
+        )
         .using_db(conn)
         .first()
     )
     if message is None:
-        if datetime.now(UTC) - event.received_at < STATUS_GRACE:
-            raise RetryLater("status arrived before its message id was recorded")
-        return EventStatus.IGNORED, "no message with this provider id"
+        return EventStatus.IGNORED, NO_MESSAGE_YET
     current = DeliveryStatus(message.delivery_status) if message.delivery_status else None
     updates: dict[str, Any] = {}
     field = _TIMESTAMP_FIELD.get(item.status)

@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import Q
 
 from hub.context import HubContext
+from hub.jobs.names import PROCESS_JOB, SEND_JOB
 from hub.models import EventStatus, InboundEvent, Outbox, OutboxStatus
-from hub.outbox import SEND_JOB
-from hub.pipeline import PROCESS_JOB
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,11 @@ from hub.context import HubContext, InboxRef
 from hub.ingest import EventWriter
 from hub.jobs.local import LocalQueue
 from hub.jobs.locks import LocalLaneLocks, RedisLaneLocks
+from hub.jobs.names import PROCESS_JOB, SEND_JOB
 from hub.jobs.queue import JobQueue
 from hub.models import Inbox
-from hub.outbox import SEND_JOB, send_outbox
-from hub.pipeline import PROCESS_JOB, process_event
+from hub.outbox import send_outbox
+from hub.pipeline import process_event
 from hub.realtime import LocalRealtime, RedisRealtime
 from hub.recovery import requeue_pending, sweep_forever
 

@@ -1,7 +1,129 @@
-"""Agent access to inbound media, fetched lazily from the provider."""
+"""Agent access to inbound media, fetched lazily from the provider.
+
+Ingestion only records a medium's provider id or URL; the bytes are fetched when an agent
+opens it: WhatsApp Cloud through ``GET /{media-id}`` then the short-lived URL (both with the
+access token), Twilio's media URLs with Basic auth, any other stored URL as is. Nothing is
+cached on disk. Provider failures answer 502 with a one-line reason.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+import aiohttp
 from aiohttp import web
 
+from channels.base import ChannelAdapter
+from channels.errors import SendError
+from hub.errors import NotFound
+from hub.models import Conversation, Message
+from hub.web.agent_api import AGENT, _visible, authenticated
+from hub.web.errors import error_response
+from hub.web.keys import RUNTIME
+
+log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
+
+FETCH_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=10)
+CHUNK = 64 * 1024
+DEFAULT_TYPE = "application/octet-stream"
+
+
+def _media_headers(mime: str, attachment: dict[str, Any]) -> dict[str, str]:
+    headers = {
+        "Content-Type": mime or DEFAULT_TYPE,
+        # customer-supplied bytes: never sniffed into HTML, never run as a page
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "Cache-Control": "private, max-age=300",
+    }
+    filename = attachment.get("filename")
+    if isinstance(filename, str) and filename:
+        safe = "".join(c for c in filename if c.isprintable() and c not in '"\\')[:200]
+        headers["Content-Disposition"] = f'inline; filename="{safe}"'
+    return headers
+
+
+async def _message_for(request: web.Request) -> Message:
+    try:
+        message_id = int(request.match_info["id"])
+    except ValueError:
+        raise NotFound("no such message") from None
+    message = await Message.get_or_none(id=message_id)
+    if message is None:
+        raise NotFound("no such message")
+    visible = await Conversation.filter(
+        _visible(request[AGENT]), id=message.conversation_id
+    ).exists()
+    if not visible:
+        raise NotFound("no such message")  # same answer: existence is not disclosed
+    return message
+
+
+def _attachment(message: Message, raw_index: str) -> dict[str, Any]:
+    try:
+        index = int(raw_index)
+    except ValueError:
+        raise NotFound("no such attachment") from None
+    attachments = message.attachments or []
+    if not 0 <= index < len(attachments) or not isinstance(attachments[index], dict):
+        raise NotFound("no such attachment")
+    return attachments[index]
+
+
+@routes.get("/api/messages/{id}/attachments/{index}")
+@authenticated
+async def attachment(request: web.Request) -> web.StreamResponse:
+    """The bytes of one attachment of a message, fetched from the provider now."""
+    runtime = request.app[RUNTIME]
+    ctx = runtime.ctx
+    message = await _message_for(request)
+    item = _attachment(message, request.match_info["index"])
+    media_id, url = item.get("media_id"), item.get("url")
+    if not media_id and not url:
+        raise NotFound(f"this {item.get('kind') or 'attachment'} has no media to download")
+    inbox = ctx.inboxes_by_id.get(message.inbox_id)
+    adapter: ChannelAdapter | None = ctx.adapters.get(inbox.slug) if inbox else None
+    via_adapter = {"whatsapp_cloud": media_id, "twilio": url}.get(inbox.kind if inbox else "")
+    if not via_adapter and not url:
+        raise NotFound("this attachment has no URL to download")
+    if not via_adapter:
+        return await _stream_url(request, str(url), item)
+    fetch_media = getattr(adapter, "fetch_media", None)
+    if fetch_media is None:
+        reason = ctx.unavailable.get(inbox.slug, "") if inbox else ""
+        return error_response(503, f"the inbox cannot fetch media now: {reason or 'no adapter'}")
+    try:
+        content, mime = await fetch_media(str(via_adapter))
+    except SendError as exc:
+        log.warning("media of message %s: provider failed: %s", message.id, exc.reason)
+        return error_response(502, f"provider error: {exc.reason}")
+    return web.Response(body=content, headers=_media_headers(mime or DEFAULT_TYPE, item))
+
+
+async def _stream_url(request: web.Request, url: str, item: dict[str, Any]) -> web.StreamResponse:
+    """A stored public URL (e.g. Messenger attachments): streamed through, not buffered."""
+    if not url.startswith(("https://", "http://")):
+        return error_response(502, "the stored media URL is not http(s)")
+    http = request.app[RUNTIME].http
+    assert http is not None
+    response: web.StreamResponse | None = None
+    try:
+        async with http.get(url, timeout=FETCH_TIMEOUT) as upstream:
+            if upstream.status >= 400:
+                return error_response(502, f"provider error: media URL answered {upstream.status}")
+            mime = upstream.headers.get("Content-Type") or item.get("mime_type") or DEFAULT_TYPE
+            response = web.StreamResponse(headers=_media_headers(str(mime), item))
+            if upstream.content_length is not None:
+                response.content_length = upstream.content_length
+            await response.prepare(request)
+            async for chunk in upstream.content.iter_chunked(CHUNK):
+                await response.write(chunk)
+            await response.write_eof()
+            return response
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        if response is not None and response.prepared:
+            log.warning("media stream of %s cut: %s", item.get("kind"), type(exc).__name__)
+            return response  # headers are gone: the client sees a short body
+        return error_response(502, f"provider error: media download failed ({type(exc).__name__})")

@@ -19,6 +19,7 @@ from hub.models import (
     OutboxStatus,
 )
 from tests.support.harness import HubHarness
+from tests.support.wait import eventually
 
 
 async def _receive_message(ws: Any, timeout: float = 15.0) -> dict[str, Any]:
@@ -177,6 +178,36 @@ async def test_read_arriving_before_delivered_ends_read(hub: HubHarness) -> None
     assert message.delivery_status == "read"
     assert message.read_at is not None
     assert message.delivered_at is not None
+
+
+async def test_a_receipt_that_beats_its_send_is_applied_once_the_send_ends(
+    hub: HubHarness,
+) -> None:
+    hub.callback.gate = asyncio.Event()
+    assert (await hub.post_api({"id": "m-1", "sender": {"id": "c"}, "text": "Hi"})).status == 200
+
+    async def in_flight() -> bool:
+        return hub.callback.attempts == 1
+
+    await eventually(in_flight)
+    greeting = await Message.get(direction="out")
+    # the business's system confirms delivery before our send's response is recorded
+    receipt = {"statuses": [{"message_id": str(greeting.id), "status": "delivered"}]}
+    assert (await hub.post_api(receipt)).status == 200
+
+    async def receipt_parked() -> bool:
+        event = await InboundEvent.filter(kind="status").first()
+        return event is not None and event.status == EventStatus.IGNORED
+
+    await eventually(receipt_parked)
+    hub.callback.gate.set()
+    await hub.settled()
+
+    async def applied() -> bool:
+        return (await Message.get(id=greeting.id)).delivery_status == "delivered"
+
+    await eventually(applied)
+    assert (await InboundEvent.get(kind="status")).status == EventStatus.PROCESSED
 
 
 async def test_agent_reply_reaches_the_visitor(hub: HubHarness) -> None:

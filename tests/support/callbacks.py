@@ -26,6 +26,8 @@ class CallbackServer:
     #: statuses to answer before answering 200 (e.g. [500] = fail once)
     failures: list[int] = field(default_factory=list)
     hang: bool = False
+    #: when set, every delivery waits for it (a send held "in flight")
+    gate: asyncio.Event | None = None
     received: list[Delivery] = field(default_factory=list)
     attempts: int = 0
     server: TestServer | None = None
@@ -35,6 +37,8 @@ class CallbackServer:
         raw = await request.read()
         if self.hang:
             await asyncio.sleep(3600)
+        if self.gate is not None:
+            await self.gate.wait()
         if self.failures:
             status = self.failures.pop(0)
             return web.Response(status=status, headers={"Retry-After": "0"})
