@@ -20,6 +20,11 @@ class Settings(BaseSettings):
         default=None, description="postgres://... to scale; default SQLite under data_dir"
     )
     redis_url: str | None = Field(default=None, description="redis://...; enables arq jobs")
+    redis_namespace: str = Field(
+        default="hub",
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="prefix of every Redis key, so several hubs can share one Redis",
+    )
     data_dir: Path = Field(default=Path("var"), description="SQLite file, secret key, caches")
     public_url: str = Field(
         default="http://127.0.0.1:8080", description="base URL providers and browsers use"

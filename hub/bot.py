@@ -3,21 +3,55 @@
 The pipeline calls :func:`run_bot_step` inside the message's transaction with a
 :class:`BotTurn`; whatever it returns as replies becomes Message + Outbox rows in that same
 transaction. :func:`build_bot` runs at start and on every reload, so per-config work (rule
-indexes, trained models) happens once. For now the bot greets a new conversation; the
-automations and NLU layers replace this.
+indexes, compiled conditions) happens once, and a config the engine cannot compile fails
+the reload before anything is swapped.
+
+The order of operations is the one of ``tests/automations/conftest.py`` (``Chat``): a new
+conversation raises ``conversation_opened`` first; a customer message cancels the
+``no_reply`` timers, goes to the running survey if it was waiting for an answer, and
+otherwise (or when the survey does not take it) to the rules as ``button_pressed`` or
+``message_received``. Actions run in order, the events they cause are fed back, and every
+decision is kept as a :class:`~hub.automation_models.RuleRun` for the explanations API.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from automations.actions import PlannedAction, StartSurvey
+from automations.errors import AutomationError, SurveyError
+from automations.fields import FieldValidator
+from automations.rules import Decision, Event, EventKind, RuleEngine, Sender, Timer
+from automations.surveys import SurveyReply, SurveyRunner, SurveyStatus, SurveyStep, timeout_key
 from channels.base import Button, InboundItem
 from config.loader import AppConfig
+from hub import timers
+from hub.actions import ActionResult, Working, apply, conversation_language
+from hub.automation_models import RuleRun
 from hub.context import HubContext, InboxRef
-from hub.models import Contact, ContactIdentity, Conversation, Message
+from hub.models import Contact, ContactIdentity, Conversation, ConversationStatus, Message
 from hub.outbox import Reply
+from hub.timers import DueTimer
+
+log = logging.getLogger(__name__)
+
+#: events one step may handle; beyond this a rule loop is cut short and logged
+MAX_EVENTS_PER_STEP = 64
+
+__all__ = [
+    "Bot",
+    "BotTurn",
+    "build_bot",
+    "conversation_language",
+    "localized",
+    "on_agent_reply",
+    "run_bot_step",
+]
 
 
 @dataclass(frozen=True)
@@ -36,48 +70,330 @@ class BotTurn:
 
 @dataclass(frozen=True)
 class Bot:
-    """Per-config state of the bot, built once per loaded config."""
+    """Per-config state of the bot, built once per loaded config and shared by all tasks."""
 
     config: AppConfig
+    engine: RuleEngine
+    surveys: SurveyRunner
+    validator: FieldValidator
+    #: hub.yaml's greeting is sent on a new conversation (no rule listens to that event)
+    greets: bool
+
+    async def step(self, ctx: HubContext, conn: Any, turn: BotTurn) -> list[Reply]:
+        work = await Working.load(
+            ctx, conn, self.config, self.validator, turn.conversation, turn.contact, turn.now
+        )
+        run = _Step(ctx, self, work)
+        survey = work.survey
+        waiting = survey is not None and survey.status is SurveyStatus.ACTIVE
+        if self.engine.no_reply_timers:  # the customer wrote: whatever waited for it is over
+            await timers.cancel_prefix(conn, turn.conversation.id, "no_reply:")
+        if turn.opened:
+            if self.greets:
+                work.replies.append(self._greeting(work.language))
+            else:
+                await run.events([Event(EventKind.CONVERSATION_OPENED, sender=Sender.SYSTEM)])
+        if work.status is ConversationStatus.BOT:
+            await run.customer(turn.item, turn.message, waiting)
+        await run.finish()
+        return work.replies
+
+    async def fire(
+        self,
+        ctx: HubContext,
+        conn: Any,
+        conversation: Conversation,
+        contact: Contact,
+        due: DueTimer,
+        now: datetime,
+    ) -> list[Reply]:
+        """A due timer (hub/timers.py claimed it): expire the survey or raise its event."""
+        work = await Working.load(
+            ctx, conn, self.config, self.validator, conversation, contact, now
+        )
+        run = _Step(ctx, self, work)
+        survey = work.survey
+        if due.kind == "survey_timeout":
+            if (
+                survey is not None
+                and survey.status is SurveyStatus.ACTIVE
+                and timeout_key(survey.survey) == due.key
+            ):
+                try:
+                    step = self.surveys.expire(survey, now=now)
+                except SurveyError:
+                    work.survey = None  # the survey left the config: forget it
+                else:
+                    await run.survey(step, f"survey_timeout({survey.survey})")
+        elif due.event is not None:
+            last = conversation.last_customer_message_at
+            if last is None or last <= due.scheduled_at:  # else the customer wrote since
+                await run.events([due.event])
+        await run.finish()
+        return work.replies
+
+    def _greeting(self, language: str) -> Reply:
+        greeting = self.config.hub.greeting
+        assert greeting is not None
+        default = self.config.hub.default_language
+        return Reply(
+            text=localized(greeting.text, language, default),
+            buttons=tuple(
+                Button(b.id, localized(b.title, language, default)) for b in greeting.buttons
+            ),
+        )
 
 
 def build_bot(config: AppConfig) -> Bot:
-    return Bot(config)
-
-
-def conversation_language(
-    config: AppConfig, conversation: Conversation, contact: Contact, inbox_slug: str
-) -> str:
-    """The conversation's, else the contact's, else the inbox's, else the default language."""
-    hub = config.hub
-    inbox = config.inbox(inbox_slug)
-    for candidate in (conversation.language, contact.language, inbox and inbox.language):
-        if candidate and candidate in hub.languages:
-            return candidate
-    return hub.default_language
+    """Compile the automation files once; raises when they cannot run (reload keeps the old)."""
+    automation = config.automation
+    engine = RuleEngine.from_config(config.hub, automation)
+    surveys = SurveyRunner(
+        automation.surveys, automation.fields, default_language=config.hub.default_language
+    )
+    opened = engine.candidates(Event(EventKind.CONVERSATION_OPENED, sender=Sender.SYSTEM))
+    return Bot(
+        config=config,
+        engine=engine,
+        surveys=surveys,
+        validator=FieldValidator(automation.fields),
+        greets=config.hub.greeting is not None and not opened,
+    )
 
 
 def localized(texts: dict[str, str], language: str, default_language: str) -> str:
     return texts.get(language) or texts.get(default_language) or next(iter(texts.values()), "")
 
 
+def _bot(ctx: HubContext) -> Bot:
+    if not isinstance(ctx.bot, Bot):
+        ctx.bot = build_bot(ctx.config)
+    bot: Bot = ctx.bot
+    return bot
+
+
 async def run_bot_step(ctx: HubContext, conn: Any, turn: BotTurn) -> list[Reply]:
-    """Decide the bot's replies to ``turn`` (may also write to the database through ``conn``)."""
-    config = ctx.bot.config if isinstance(ctx.bot, Bot) else ctx.config
-    greeting = config.hub.greeting
-    if not turn.opened or greeting is None:
-        return []
-    language = conversation_language(config, turn.conversation, turn.contact, turn.inbox.slug)
-    default = config.hub.default_language
-    return [
-        Reply(
-            text=localized(greeting.text, language, default),
-            buttons=tuple(
-                Button(b.id, localized(b.title, language, default)) for b in greeting.buttons
-            ),
-        )
-    ]
+    """Decide the bot's replies to ``turn`` (and write what it changes through ``conn``)."""
+    return await _bot(ctx).step(ctx, conn, turn)
 
 
 async def on_agent_reply(ctx: HubContext, conn: Any, conversation: Conversation) -> None:
-    """Called in the transaction of an agent's reply (timers that wait for one, etc.)."""
+    """Called in the transaction of an agent's reply: the hub now waits for the customer
+    (``no_reply`` timers start unless already waiting), and a survey stops asking."""
+    bot = _bot(ctx)
+    now = datetime.now(UTC)
+    await timers.schedule(ctx, conn, conversation.id, bot.engine.timers_after_outbound(), now)
+    raw = dict(conversation.bot_state or {})
+    survey = raw.get("survey")
+    if isinstance(survey, dict) and survey.get("status") == SurveyStatus.ACTIVE.value:
+        raw["survey"] = {**survey, "status": SurveyStatus.ABANDONED.value, "reason": "agent"}
+        await timers.cancel(conn, conversation.id, [timeout_key(str(survey.get("survey")))])
+        await Conversation.filter(id=conversation.id).using_db(conn).update(bot_state=raw)
+        conversation.bot_state = raw
+
+
+@dataclass
+class _Record:
+    """One entry of the explanation log, filled while its actions run."""
+
+    source: str
+    event: str
+    at: datetime
+    fired: tuple[str, ...]
+    explanation: dict[str, object]
+    failures: list[dict[str, object]]
+    actions: list[dict[str, object]]
+
+
+class _Step:
+    """One bot step: the event loop over a :class:`Working` conversation."""
+
+    def __init__(self, ctx: HubContext, bot: Bot, work: Working) -> None:
+        self.ctx = ctx
+        self.bot = bot
+        self.work = work
+        self.pending: deque[Event] = deque()
+        self.records: list[_Record] = []
+        self.handled = 0
+        #: timer keys (re)scheduled by this step
+        self.scheduled: set[str] = set()
+
+    @property
+    def conversation_id(self) -> int:
+        return self.work.conversation.id
+
+    async def schedule(self, planned: Iterable[Timer]) -> None:
+        planned = tuple(planned)
+        if planned:
+            await timers.schedule(
+                self.ctx, self.work.conn, self.conversation_id, planned, self.work.now
+            )
+            self.scheduled.update(t.key for t in planned)
+
+    async def customer(self, item: InboundItem, message: Message, survey_waiting: bool) -> None:
+        work = self.work
+        survey = work.survey
+        if survey_waiting and survey is not None and survey.status is SurveyStatus.ACTIVE:
+            reply = SurveyReply(text=item.text, button=item.payload)
+            try:
+                step = self.bot.surveys.answer(
+                    survey,
+                    reply,
+                    language=work.language,
+                    now=work.now,
+                    max_buttons=work.max_buttons,
+                )
+            except SurveyError:
+                log.warning("conversation %s: its survey left the config", self.conversation_id)
+                work.survey = None
+            else:
+                if step.consumed:
+                    await self.survey(step, f"survey_answer({survey.survey})")
+                    return
+        message_id = str(message.id)
+        if item.payload:
+            event = Event(EventKind.BUTTON_PRESSED, button=item.payload, message_id=message_id)
+        else:
+            event = Event(EventKind.MESSAGE_RECEIVED, text=item.text, message_id=message_id)
+        await self.events([event])
+
+    async def survey(self, step: SurveyStep, label: str) -> None:
+        """Carry out a survey step: its state, its timeout, its actions, then its events."""
+        work = self.work
+        work.survey = step.state
+        if step.timer is not None:
+            await self.schedule([step.timer])
+        elif step.finished:
+            await timers.cancel(work.conn, self.conversation_id, [timeout_key(step.state.survey)])
+        state = step.state
+        record = _Record(
+            source="survey",
+            event=label,
+            at=work.now,
+            fired=(),
+            explanation={
+                "survey": state.survey,
+                "status": state.status.value,
+                "question": state.question,
+                "attempts": state.attempts,
+                "reason": state.reason,
+                "skipped": list(state.skipped),
+            },
+            failures=[],
+            actions=[],
+        )
+        if step.actions or step.events or step.finished:
+            self.records.append(record)
+        await self.apply(step.actions, record)
+        await self.events(step.events)
+
+    async def events(self, events: Iterable[Event]) -> None:
+        """Feed events to the rules, and the events their actions cause, until none is left."""
+        self.pending.extend(events)
+        while self.pending:
+            event = self.pending.popleft()
+            self.handled += 1
+            if self.handled > MAX_EVENTS_PER_STEP:
+                log.warning(
+                    "conversation %s: more than %d events in one step, the rest dropped",
+                    self.conversation_id,
+                    MAX_EVENTS_PER_STEP,
+                )
+                self.pending.clear()
+                return
+            decision = self.bot.engine.evaluate(event, self.work.facts())
+            self.work.fired.update(decision.fired)
+            # a customer event cancels what waited for the customer, but not what this very
+            # step started (the welcome a conversation's first message opened)
+            stale = [key for key in decision.cancel if key not in self.scheduled]
+            await timers.cancel(self.work.conn, self.conversation_id, stale)
+            await self.schedule(decision.schedule)
+            record = self._record(decision)
+            await self.apply(decision.actions, record)
+
+    def _record(self, decision: Decision) -> _Record:
+        explanation = decision.explanation
+        record = _Record(
+            source="rules",
+            event=explanation.event,
+            at=explanation.at,
+            fired=decision.fired,
+            explanation=explanation.to_dict(),
+            failures=[
+                {"rule": f.rule, "action": f.action, "error": f.error, "stage": "plan"}
+                for f in explanation.failures
+            ],
+            actions=[],
+        )
+        for failure in explanation.failures:
+            log.warning("rule %s: action %s could not be planned", failure.rule, failure.action)
+        if explanation.rules or explanation.failures or decision.fired:
+            self.records.append(record)
+        return record
+
+    async def apply(self, actions: Iterable[PlannedAction], record: _Record) -> None:
+        """Run each action; a failing one is logged with its rule and the others still run."""
+        for action in actions:
+            try:
+                if isinstance(action, StartSurvey):
+                    await self._start_survey(action)
+                    caused: tuple[Event, ...] = ()
+                else:
+                    caused = await apply(self.work, action)
+            except AutomationError as exc:
+                self._failed(action, record, exc)
+                continue
+            except Exception as exc:  # a bug in one action must not cost the others
+                # the traceback may quote customer data: DEBUG only
+                log.debug("rule %s: action %s raised", action.rule, action.kind, exc_info=True)
+                self._failed(action, record, exc)
+                continue
+            record.actions.append(ActionResult(action.rule, action.describe(), True).to_dict())
+            self.pending.extend(caused)
+
+    def _failed(self, action: PlannedAction, record: _Record, exc: Exception) -> None:
+        log.warning(
+            "rule %s: action %s failed in conversation %s (%s)",
+            action.rule,
+            action.kind,
+            self.conversation_id,
+            type(exc).__name__,
+        )
+        log.debug("rule %s: action %s failed: %s", action.rule, action.kind, exc)
+        result = ActionResult(action.rule, action.describe(), False, str(exc))
+        record.actions.append(result.to_dict())
+        record.failures.append(
+            {"rule": action.rule, "action": action.kind, "error": str(exc), "stage": "apply"}
+        )
+
+    async def _start_survey(self, action: StartSurvey) -> None:
+        work = self.work
+        step = self.bot.surveys.start(
+            action.survey, language=work.language, now=work.now, max_buttons=work.max_buttons
+        )
+        work.survey = step.state
+        await self.survey(step, f"survey_start({action.survey})")
+
+    async def finish(self) -> None:
+        """Write the conversation back and keep the explanations."""
+        work = self.work
+        await work.save()
+        if work.status is ConversationStatus.RESOLVED:
+            await timers.cancel_all(work.conn, self.conversation_id)
+        if self.records:
+            await RuleRun.bulk_create(
+                [
+                    RuleRun(
+                        conversation_id=self.conversation_id,
+                        source=r.source,
+                        event=r.event[:255],
+                        at=r.at,
+                        fired=list(r.fired),
+                        explanation=r.explanation,
+                        actions=r.actions,
+                        failures=r.failures,
+                    )
+                    for r in self.records
+                ],
+                using_db=work.conn,
+            )

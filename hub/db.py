@@ -9,7 +9,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from config.settings import Settings
 
-MODELS = ["hub.models"]
+MODELS = ["hub.models", "hub.automation_models"]
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

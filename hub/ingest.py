@@ -186,7 +186,8 @@ class EventWriter:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[start : start + ROWS_PER_STATEMENT]
             values = [value for row in chunk for value in _db_values(row)]
-            _, returned = await conn.execute_query(
+            # execute_query_dict: tortoise's execute_query drops the rows of an INSERT
+            returned = await conn.execute_query_dict(
                 _insert_sql(conn.capabilities.dialect, len(chunk)), values
             )
             inserted.update(str(r["id"]) for r in returned)

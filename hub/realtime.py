@@ -12,8 +12,6 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-CHANNEL_PREFIX = "hub:rt:"
-
 
 class LocalRealtime:
     """Subscribers of this process; ``publish`` reaches only them."""
@@ -51,15 +49,16 @@ class LocalRealtime:
 class RedisRealtime(LocalRealtime):
     """Publishes through Redis; a listener delivers every message to local subscribers."""
 
-    def __init__(self, redis: Any, listen: bool = True) -> None:
+    def __init__(self, redis: Any, namespace: str, listen: bool = True) -> None:
         super().__init__()
         self._redis = redis
+        self._prefix = f"{namespace}:rt:"
         self._listen = listen
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
 
     async def publish(self, channel: str, event: Mapping[str, Any]) -> None:
-        await self._redis.publish(CHANNEL_PREFIX + channel, json.dumps(event, default=str))
+        await self._redis.publish(self._prefix + channel, json.dumps(event, default=str))
 
     async def start(self) -> None:
         if self._listen and self._task is None:
@@ -70,7 +69,7 @@ class RedisRealtime(LocalRealtime):
         while True:
             pubsub = self._redis.pubsub()
             try:
-                await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                await pubsub.psubscribe(self._prefix + "*")
                 self._ready.set()
                 async for message in pubsub.listen():
                     if message.get("type") != "pmessage":
@@ -83,7 +82,7 @@ class RedisRealtime(LocalRealtime):
                         event = json.loads(data)
                     except (TypeError, ValueError):
                         continue
-                    self.deliver_local(channel.removeprefix(CHANNEL_PREFIX), event)
+                    self.deliver_local(channel.removeprefix(self._prefix), event)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 from hub.context import HubContext
 from hub.jobs.names import PROCESS_JOB, SEND_JOB
 from hub.models import EventStatus, InboundEvent, Outbox, OutboxStatus
+from hub.timers import requeue_timers
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ async def requeue_pending(
     for outbox_id, attempts in rows:
         await ctx.queue.enqueue(SEND_JOB, outbox_id, job_id=f"send:{outbox_id}:{attempts}")
         count += 1
+    count += await requeue_timers(ctx, older_than)
     if count:
         log.log(level, "re-queued %d pending events and sends", count)
     return count

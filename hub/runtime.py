@@ -25,18 +25,19 @@ from hub.context import HubContext, InboxRef
 from hub.ingest import EventWriter
 from hub.jobs.local import LocalQueue
 from hub.jobs.locks import LocalLaneLocks, RedisLaneLocks
-from hub.jobs.names import PROCESS_JOB, SEND_JOB
+from hub.jobs.names import PROCESS_JOB, SEND_JOB, TIMER_JOB
 from hub.jobs.queue import JobQueue
 from hub.models import Inbox
 from hub.outbox import send_outbox
 from hub.pipeline import process_event
 from hub.realtime import LocalRealtime, RedisRealtime
 from hub.recovery import requeue_pending, sweep_forever
+from hub.timers import fire_timer
 
 log = logging.getLogger(__name__)
 
 JobFn = Callable[[HubContext, Any], Awaitable[None]]
-JOBS: dict[str, JobFn] = {PROCESS_JOB: process_event, SEND_JOB: send_outbox}
+JOBS: dict[str, JobFn] = {PROCESS_JOB: process_event, SEND_JOB: send_outbox, TIMER_JOB: fire_timer}
 
 
 class Runtime:
@@ -82,9 +83,12 @@ class Runtime:
             from hub.jobs.arq_backend import ArqQueue
 
             self.redis = Redis.from_url(self.settings.redis_url)
-            realtime: LocalRealtime = RedisRealtime(self.redis, listen=self.role == "serve")
-            locks: Any = RedisLaneLocks(self.redis)
-            queue = await ArqQueue.connect(self.settings.redis_url)
+            namespace = self.settings.redis_namespace
+            realtime: LocalRealtime = RedisRealtime(
+                self.redis, namespace, listen=self.role == "serve"
+            )
+            locks: Any = RedisLaneLocks(self.redis, namespace)
+            queue = await ArqQueue.connect(self.settings.redis_url, namespace)
         else:
             realtime = LocalRealtime()
             locks = LocalLaneLocks()

@@ -43,15 +43,18 @@ class LaneBusy(Exception):
 class RedisLaneLocks:
     """A Redis lock per lane with a lease, so a killed worker's lock expires by itself."""
 
-    def __init__(self, redis: Any, lease_s: float = 60.0, wait_s: float = 30.0) -> None:
+    def __init__(
+        self, redis: Any, namespace: str, lease_s: float = 60.0, wait_s: float = 30.0
+    ) -> None:
         self._redis = redis
+        self._prefix = f"{namespace}:lane:"
         self._lease_s = lease_s
         self._wait_s = wait_s
 
     @asynccontextmanager
     async def lane(self, key: str) -> AsyncIterator[None]:
         lock = self._redis.lock(
-            f"hub:lane:{key}", timeout=self._lease_s, blocking_timeout=self._wait_s, sleep=0.01
+            self._prefix + key, timeout=self._lease_s, blocking_timeout=self._wait_s, sleep=0.01
         )
         if not await lock.acquire():
             raise LaneBusy(key)

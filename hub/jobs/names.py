@@ -2,3 +2,4 @@
 
 PROCESS_JOB = "process_event"
 SEND_JOB = "send_outbox"
+TIMER_JOB = "fire_timer"

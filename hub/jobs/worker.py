@@ -8,7 +8,7 @@ from arq.worker import Retry, Worker, func
 
 from config.loader import AppConfig
 from config.settings import Settings
-from hub.jobs.arq_backend import QUEUE_NAME, redis_settings
+from hub.jobs.arq_backend import queue_name, redis_settings
 from hub.jobs.locks import LaneBusy
 from hub.runtime import JOBS, JobFn, Runtime
 
@@ -49,7 +49,7 @@ def build_worker(
         on_startup=startup,
         on_shutdown=shutdown,
         redis_settings=redis_settings(settings.redis_url),
-        queue_name=QUEUE_NAME,
+        queue_name=queue_name(settings.redis_namespace),
         keep_result=0,
         burst=burst,
         poll_delay=0.05,

@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from hub.web import automation_api as automation
 from hub.web import schemas as s
 
 routes = web.RouteTableDef()
@@ -41,6 +42,24 @@ OPERATIONS = (
         s.MessageOut,
         201,
         s.ReplyIn,
+    ),
+    Operation(
+        "get",
+        "/api/conversations/{id}/explanations",
+        "Rules fired per event, their condition results, actions run and failures",
+        automation.ExplanationsOut,
+    ),
+    Operation(
+        "get",
+        "/api/teams/{name}/conversations",
+        "A team's queue (its agents, supervisors and admins)",
+        automation.TeamQueueOut,
+    ),
+    Operation(
+        "get",
+        "/api/messages/{id}/attachments/{index}",
+        "Download an inbound attachment (fetched from the provider on request)",
+        None,
     ),
     Operation(
         "post",

@@ -88,10 +88,15 @@ async def test_visitor_sees_greeting_buttons_and_the_agent_reply(
     await page.wait_for_selector(".hub-chat-status:text('online')")
     await page.fill(".hub-chat-input", "Hello, I have a question")
     await page.press(".hub-chat-input", "Enter")
-    greeting = page.locator(".hub-msg.out").first
+    question = page.locator(".hub-msg.out").first
+    await question.wait_for()
+    assert "Which language do you prefer" in await question.inner_text()
+    languages = page.locator(".hub-btns").first.locator(".hub-btn")
+    assert await languages.all_inner_texts() == ["English", "Español", "中文", "Français"]
+    await page.locator(".hub-btn", has_text="English").click()
+    greeting = page.locator(".hub-msg.out", has_text="Welcome to Demo Co.")
     await greeting.wait_for()
-    assert "Welcome to Demo Co." in await greeting.inner_text()
-    buttons = page.locator(".hub-btn")
+    buttons = page.locator(".hub-btns").last.locator(".hub-btn")
     assert await buttons.all_inner_texts() == ["Pricing", "Free trial", "Talk to someone"]
 
     # customer text is shown as text, never run as HTML
@@ -133,9 +138,10 @@ async def test_quick_reply_button_sends_its_title(
     await page.goto(f"{base}/chat/demo")
     await page.fill(".hub-chat-input", "hi")
     await page.press(".hub-chat-input", "Enter")
+    await page.locator(".hub-btn", has_text="English").click()
     await page.locator(".hub-btn", has_text="Pricing").click()
     await page.locator(".hub-msg.in", has_text="Pricing").wait_for()
-    assert await page.locator(".hub-btn[disabled]").count() == 3
+    assert await page.locator(".hub-btn[disabled]").count() == 7  # 4 languages + 3 welcome
 
 
 async def test_widget_reconnects_after_the_server_restarts(demo_server: Demo, page: Any) -> None:
@@ -147,6 +153,6 @@ async def test_widget_reconnects_after_the_server_restarts(demo_server: Demo, pa
     await page.wait_for_selector(".hub-chat-status:text('online')", timeout=30000)
     await page.fill(".hub-chat-input", "still there?")
     await page.press(".hub-chat-input", "Enter")
-    greeting = page.locator(".hub-msg.out").first
-    await greeting.wait_for()
-    assert "Welcome to Demo Co." in await greeting.inner_text()
+    question = page.locator(".hub-msg.out").first
+    await question.wait_for()
+    assert "Which language do you prefer" in await question.inner_text()

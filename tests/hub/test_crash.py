@@ -111,6 +111,7 @@ async def test_worker_killed_while_sending_resumes_the_outbox(tmp_path: Path) ->
     env = {
         "HUB_DATABASE_URL": services.POSTGRES_URL,
         "HUB_REDIS_URL": services.REDIS_URL,
+        "HUB_REDIS_NAMESPACE": services.REDIS_NAMESPACE,
         "HUB_DATA_DIR": str(tmp_path / "var"),
         "HUB_CONFIG_DIR": str(config_dir),
         "HUB_PORT": str(port),

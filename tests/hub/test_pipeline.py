@@ -35,6 +35,7 @@ async def test_web_chat_visitor_gets_the_greeting_over_the_socket(hub: HubHarnes
     assert (await ws.receive_json())["type"] == "ready"
     response = await hub.visitor_says(token, "hello <script>alert(1)</script>")
     assert response.status == 202
+    assert (await response.json())["duplicate"] is False
     greeting = await _receive_message(ws)
     assert greeting["text"] == "Hello! How can we help?"
     assert [b["id"] for b in greeting["buttons"]] == ["pricing", "human"]

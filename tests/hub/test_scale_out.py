@@ -30,6 +30,7 @@ async def test_a_visitor_on_one_server_gets_pushes_caused_through_another(
     env = {
         "HUB_DATABASE_URL": services.POSTGRES_URL,
         "HUB_REDIS_URL": services.REDIS_URL,
+        "HUB_REDIS_NAMESPACE": services.REDIS_NAMESPACE,
         "HUB_CONFIG_DIR": str(config_dir),
         "HUB_SECRET_KEY": "shared-by-every-server",
         "TEST_API_SECRET": API_SECRET,

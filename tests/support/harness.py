@@ -60,13 +60,15 @@ def backend_settings(backend: str, data_dir: Path, **overrides: Any) -> Settings
         "data_dir": data_dir,
         "public_url": "http://hub.test",
         "secret_key": "test-secret-key",
-        "sweep_interval_s": 1.0,
+        # long: a test must not pass because the sweeper rescued a lost job
+        "sweep_interval_s": 60.0,
         "send_lease_s": 2.0,
     }
     if backend.startswith("postgres"):
         values["database_url"] = services.POSTGRES_URL
     if backend.endswith("+arq"):
         values["redis_url"] = services.REDIS_URL
+        values["redis_namespace"] = services.REDIS_NAMESPACE
     values.update(overrides)
     return Settings(**values)
 

@@ -19,6 +19,8 @@ TEST_DATABASE = f"hubtest_{os.getpid()}"
 POSTGRES_URL = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + TEST_DATABASE
 _REDIS_BASE = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0]
 REDIS_URL = f"{_REDIS_BASE}/{1 + os.getpid() % 15}"
+#: keys, queue and channels of this process's hubs never meet another run's
+REDIS_NAMESPACE = f"hubtest{os.getpid()}"
 CHROMIUM = Path(os.environ.get("HUB_TEST_CHROMIUM", "/usr/bin/chromium"))
 
 
@@ -81,8 +83,10 @@ async def reset_redis(url: str = REDIS_URL) -> None:
     from redis.asyncio import Redis
 
     redis = Redis.from_url(url)
-    try:
-        await redis.flushdb()
+    try:  # only this process's keys: other runs may share the Redis database
+        keys = [k async for k in redis.scan_iter(match=f"*{REDIS_NAMESPACE}:*", count=1000)]
+        if keys:
+            await redis.delete(*keys)
     finally:
         await redis.aclose()
 
