@@ -10,6 +10,9 @@ from aiohttp import web
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from automations.errors import FieldValueError, UnknownFieldError
+from automations.fields import FieldValidator
+from automations.fields import to_json as field_json
 from hub.auth import agent_for_token
 from hub.bot import on_agent_reply
 from hub.errors import Forbidden, InvalidRequest, NotFound
@@ -30,10 +33,11 @@ from hub.web.schemas import (
     AgentOut,
     ConversationDetailOut,
     ConversationListOut,
+    FieldsIn,
     ReplyIn,
     parse_body,
 )
-from hub.web.serialize import conversation_out, message_out
+from hub.web.serialize import contact_out, conversation_out, message_out
 
 routes = web.RouteTableDef()
 AGENT = web.RequestKey("agent", Agent)
@@ -175,3 +179,38 @@ async def reply(request: web.Request) -> web.Response:
     await enqueue_sends(ctx, rows)
     message = await Message.get(id=rows[0].message_id)
     return web.json_response(json.loads(message_out(message).model_dump_json()), status=201)
+
+
+@routes.patch("/api/contacts/{id}/fields")
+@authenticated
+async def set_contact_fields(request: web.Request) -> web.Response:
+    """Write custom fields through the same validation as surveys and rules; all or nothing."""
+    ctx = request.app[RUNTIME].ctx
+    try:
+        contact_id = int(request.match_info["id"])
+    except ValueError:
+        raise NotFound("no such contact") from None
+    visible = await Conversation.filter(_visible(request[AGENT]), contact_id=contact_id).exists()
+    contact = await Contact.get_or_none(id=contact_id) if visible else None
+    if contact is None:
+        raise NotFound("no such contact")
+    body = parse_body(FieldsIn, await read_json(request))
+    validator = getattr(ctx.bot, "validator", None) or FieldValidator(ctx.config.automation.fields)
+    values: dict[str, object] = dict(contact.custom_fields or {})
+    problems = []
+    for name, raw in body.fields.items():
+        try:
+            if raw is None:
+                validator.spec(name)
+                values.pop(name, None)
+            else:
+                values[name] = field_json(validator.validate(name, raw))
+        except FieldValueError as exc:
+            problems.append(f"{name}: {exc.message(contact.language or 'en')}")
+        except UnknownFieldError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InvalidRequest("; ".join(problems))
+    contact.custom_fields = values
+    await contact.save(update_fields=["custom_fields", "updated_at"])
+    return _json(contact_out(contact))

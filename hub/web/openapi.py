@@ -44,6 +44,14 @@ OPERATIONS = (
         s.ReplyIn,
     ),
     Operation(
+        "patch",
+        "/api/contacts/{id}/fields",
+        "Write custom fields (validated like survey answers; null clears)",
+        s.ContactOut,
+        200,
+        s.FieldsIn,
+    ),
+    Operation(
         "get",
         "/api/conversations/{id}/explanations",
         "Rules fired per event, their condition results, actions run and failures",

@@ -20,6 +20,12 @@ class ReplyIn(Body):
     text: str = Field(min_length=1, max_length=4096)
 
 
+class FieldsIn(Body):
+    """Custom field writes; ``null`` clears a field."""
+
+    fields: dict[str, object] = Field(min_length=1, max_length=100)
+
+
 class VisitorMessageIn(Body):
     client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     text: str | None = Field(default=None, max_length=4096)
