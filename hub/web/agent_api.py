@@ -64,11 +64,23 @@ def authenticated(
     return wrapper
 
 
-def _visible(agent: Agent) -> Q:
+def visible_to(agent: Agent) -> Q:
     """Supervisors and admins see everything; agents their own and unassigned conversations."""
     if agent.role in (AgentRole.SUPERVISOR, AgentRole.ADMIN):
         return Q()
     return Q(assignee_id=agent.id) | Q(assignee_id__isnull=True)
+
+
+def status_filter(request: web.Request) -> ConversationStatus | None:
+    """The ``?status=`` of a listing, or a 400 naming the allowed values."""
+    status = request.query.get("status")
+    if not status:
+        return None
+    try:
+        return ConversationStatus(status)
+    except ValueError:
+        allowed = ", ".join(s.value for s in ConversationStatus)
+        raise InvalidRequest(f"status must be one of {allowed}") from None
 
 
 def _json(model: object) -> web.Response:
@@ -80,7 +92,7 @@ async def _conversation(request: web.Request) -> Conversation:
         conversation_id = int(request.match_info["id"])
     except ValueError:
         raise NotFound("no such conversation") from None
-    conversation = await Conversation.filter(_visible(request[AGENT]), id=conversation_id).first()
+    conversation = await Conversation.filter(visible_to(request[AGENT]), id=conversation_id).first()
     if conversation is None:
         raise NotFound("no such conversation")
     return conversation
@@ -98,14 +110,10 @@ async def me(request: web.Request) -> web.Response:
 async def list_conversations(request: web.Request) -> web.Response:
     """Newest activity first; filter with ?status= and page with ?before_id=."""
     ctx = request.app[RUNTIME].ctx
-    query = Conversation.filter(_visible(request[AGENT]))
-    status = request.query.get("status")
-    if status:
-        try:
-            query = query.filter(status=ConversationStatus(status))
-        except ValueError:
-            allowed = ", ".join(s.value for s in ConversationStatus)
-            raise InvalidRequest(f"status must be one of {allowed}") from None
+    query = Conversation.filter(visible_to(request[AGENT]))
+    status = status_filter(request)
+    if status is not None:
+        query = query.filter(status=status)
     try:
         limit = min(MAX_LIST, max(1, int(request.query.get("limit", "50"))))
         before = request.query.get("before_id")
@@ -190,7 +198,7 @@ async def set_contact_fields(request: web.Request) -> web.Response:
         contact_id = int(request.match_info["id"])
     except ValueError:
         raise NotFound("no such contact") from None
-    visible = await Conversation.filter(_visible(request[AGENT]), contact_id=contact_id).exists()
+    visible = await Conversation.filter(visible_to(request[AGENT]), contact_id=contact_id).exists()
     contact = await Contact.get_or_none(id=contact_id) if visible else None
     if contact is None:
         raise NotFound("no such contact")

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from hub.automation_models import RuleRun
 from hub.errors import Forbidden, InvalidRequest, NotFound
 from hub.models import AgentRole, Contact, Conversation, ConversationStatus
-from hub.web.agent_api import AGENT, _visible, authenticated
+from hub.web.agent_api import AGENT, authenticated, status_filter, visible_to
 from hub.web.keys import RUNTIME
 from hub.web.schemas import ConversationOut
 from hub.web.serialize import conversation_out
@@ -74,7 +74,7 @@ async def explanations(request: web.Request) -> web.Response:
         conversation_id = int(request.match_info["id"])
     except ValueError:
         raise NotFound("no such conversation") from None
-    visible = await Conversation.filter(_visible(request[AGENT]), id=conversation_id).exists()
+    visible = await Conversation.filter(visible_to(request[AGENT]), id=conversation_id).exists()
     if not visible:
         raise NotFound("no such conversation")
     limit = _int(request, "limit", MAX_RUNS, MAX_RUNS)
@@ -111,14 +111,10 @@ async def team_queue(request: web.Request) -> web.Response:
     member = agent.email.lower() in {a.lower() for a in team.agents}
     if not member and agent.role not in (AgentRole.SUPERVISOR, AgentRole.ADMIN):
         raise Forbidden("only this team's agents see its queue")
-    query = Conversation.filter(_visible(agent), team=team.name)
-    status = request.query.get("status")
-    if status:
-        try:
-            query = query.filter(status=ConversationStatus(status))
-        except ValueError:
-            allowed = ", ".join(s.value for s in ConversationStatus)
-            raise InvalidRequest(f"status must be one of {allowed}") from None
+    query = Conversation.filter(visible_to(agent), team=team.name)
+    status = status_filter(request)
+    if status is not None:
+        query = query.filter(status=status)
     else:
         query = query.exclude(status=ConversationStatus.RESOLVED)
     limit = _int(request, "limit", 50, MAX_QUEUE)

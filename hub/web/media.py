@@ -18,7 +18,7 @@ from channels.base import ChannelAdapter
 from channels.errors import SendError
 from hub.errors import NotFound
 from hub.models import Conversation, Message
-from hub.web.agent_api import AGENT, _visible, authenticated
+from hub.web.agent_api import AGENT, authenticated, visible_to
 from hub.web.errors import error_response
 from hub.web.keys import RUNTIME
 
@@ -54,7 +54,7 @@ async def _message_for(request: web.Request) -> Message:
     if message is None:
         raise NotFound("no such message")
     visible = await Conversation.filter(
-        _visible(request[AGENT]), id=message.conversation_id
+        visible_to(request[AGENT]), id=message.conversation_id
     ).exists()
     if not visible:
         raise NotFound("no such message")  # same answer: existence is not disclosed
