@@ -12,13 +12,23 @@ conversation raises ``conversation_opened`` first; a customer message cancels th
 otherwise (or when the survey does not take it) to the rules as ``button_pressed`` or
 ``message_received``. Actions run in order, the events they cause are fed back, and every
 decision is kept as a :class:`~hub.automation_models.RuleRun` for the explanations API.
+
+With ``intents.yaml`` a customer's text that the survey did not take goes through the NLU
+layer first (hub/nlu_step.py): the detected language becomes the conversation's unless the
+customer or an agent chose one, the result is stored on the message, the rules get
+``message_received`` (with the intent and confidence) and ``intent_matched``, and the FAQ
+answer goes out only when no rule replied, the bot still has the conversation and no survey
+is waiting for an answer. The "did this answer your question?" buttons come back as
+``button_pressed`` (``nlu:answered:yes`` / ``nlu:answered:no``) for the rules; "yes" gets a
+short thanks when no rule says anything.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,11 +40,22 @@ from automations.rules import Decision, Event, EventKind, RuleEngine, Sender, Ti
 from automations.surveys import SurveyReply, SurveyRunner, SurveyStatus, SurveyStep, timeout_key
 from channels.base import Button, InboundItem
 from config.loader import AppConfig
+from config.settings import Settings
 from hub import timers
 from hub.actions import ActionResult, Working, apply, conversation_language
 from hub.automation_models import RuleRun
 from hub.context import HubContext, InboxRef
 from hub.models import Contact, ContactIdentity, Conversation, ConversationStatus, Message
+from hub.nlu_step import (
+    CONFIRM_NO,
+    CONFIRM_YES,
+    Nlu,
+    confirm_reply,
+    record_feedback,
+    stored,
+    thanks,
+    typed_confirm,
+)
 from hub.outbox import Reply
 from hub.timers import DueTimer
 
@@ -78,6 +99,8 @@ class Bot:
     validator: FieldValidator
     #: hub.yaml's greeting is sent on a new conversation (no rule listens to that event)
     greets: bool
+    #: the trained NLU of ``intents.yaml``; None when the config has no such file
+    nlu: Nlu | None = None
 
     async def step(self, ctx: HubContext, conn: Any, turn: BotTurn) -> list[Reply]:
         work = await Working.load(
@@ -88,6 +111,9 @@ class Bot:
         waiting = survey is not None and survey.status is SurveyStatus.ACTIVE
         if self.engine.no_reply_timers:  # the customer wrote: whatever waited for it is over
             await timers.cancel_prefix(conn, turn.conversation.id, "no_reply:")
+        text = _nlu_text(self.nlu, turn.item)
+        if turn.opened and text is not None:
+            run.detect_language(text)  # so the greeting and a first survey speak it too
         if turn.opened:
             if self.greets:
                 work.replies.append(self._greeting(work.language))
@@ -144,8 +170,19 @@ class Bot:
         )
 
 
-def build_bot(config: AppConfig) -> Bot:
-    """Compile the automation files once; raises when they cannot run (reload keeps the old)."""
+def build_bot(
+    config: AppConfig,
+    settings: Settings | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Bot:
+    """Compile the automation files and train the NLU once; raises when they cannot run
+    (reload keeps the old).
+
+    Training takes seconds the first time a config is seen (then the model comes from
+    ``settings.data_dir/nlu-cache``): callers on the event loop run this in a thread. It
+    touches neither the database nor the loop. ``environ`` holds the NLU provider's
+    credentials (the runtime's environment); without ``settings`` nothing is cached.
+    """
     automation = config.automation
     engine = RuleEngine.from_config(config.hub, automation)
     surveys = SurveyRunner(
@@ -158,6 +195,7 @@ def build_bot(config: AppConfig) -> Bot:
         surveys=surveys,
         validator=FieldValidator(automation.fields),
         greets=config.hub.greeting is not None and not opened,
+        nlu=Nlu.build(config, settings, environ),
     )
 
 
@@ -165,9 +203,16 @@ def localized(texts: dict[str, str], language: str, default_language: str) -> st
     return texts.get(language) or texts.get(default_language) or next(iter(texts.values()), "")
 
 
+def _nlu_text(nlu: Nlu | None, item: InboundItem) -> str | None:
+    """The text the NLU reads: a typed customer message (a button press is not one)."""
+    if nlu is None or item.payload or item.text is None or not item.text.strip():
+        return None
+    return item.text
+
+
 def _bot(ctx: HubContext) -> Bot:
-    if not isinstance(ctx.bot, Bot):
-        ctx.bot = build_bot(ctx.config)
+    if not isinstance(ctx.bot, Bot):  # the runtime builds it at start; this is a safety net
+        ctx.bot = build_bot(ctx.config, ctx.settings, os.environ)
     bot: Bot = ctx.bot
     return bot
 
@@ -217,6 +262,9 @@ class _Step:
         self.handled = 0
         #: timer keys (re)scheduled by this step
         self.scheduled: set[str] = set()
+        #: the language detected in this step's customer text (detection runs once)
+        self.detected: str | None = None
+        self.done_detecting = False
 
     @property
     def conversation_id(self) -> int:
@@ -252,10 +300,133 @@ class _Step:
                     return
         message_id = str(message.id)
         if item.payload:
-            event = Event(EventKind.BUTTON_PRESSED, button=item.payload, message_id=message_id)
+            await self.pressed(item.payload, message)
+            return
+        nlu = self.bot.nlu
+        text = _nlu_text(nlu, item)
+        if nlu is None or text is None:
+            await self.events(
+                [Event(EventKind.MESSAGE_RECEIVED, text=item.text, message_id=message_id)]
+            )
+            return
+        if nlu.confirm:
+            button = await typed_confirm(work.conn, self.conversation_id, text)
+            if button is not None:
+                await self.pressed(button, message)
+                return
+        await self.understand(nlu, text, message)
+
+    # -- NLU ------------------------------------------------------------------------------
+
+    def detect_language(self, text: str) -> str | None:
+        """Make the language detected in ``text`` the conversation's, unless somebody chose.
+
+        A choice (the language survey through ``set_language``, later an agent) is stored on
+        the contact; detection only ever writes the conversation, so while the contact has
+        no language each clear message may set it again, and once it has one nothing here
+        overrides it. Returns what this text says (None when it does not say).
+        """
+        nlu = self.bot.nlu
+        if nlu is None or self.done_detecting:
+            return self.detected
+        self.done_detecting = True
+        self.detected = nlu.detect_language(text)
+        work = self.work
+        if (
+            self.detected is not None
+            and not work.contact.language
+            and work.conversation.language != self.detected
+        ):
+            work.set_conversation(language=self.detected)
+        return self.detected
+
+    async def understand(self, nlu: Nlu, text: str, message: Message) -> None:
+        """Classify, tell the rules, answer if they did not, and keep the result."""
+        work = self.work
+        detected = self.detect_language(text)
+        result = await nlu.classify(text, str(self.conversation_id), work.language)
+        matched = result.intent is not None and not result.out_of_scope
+        message_id = str(message.id)
+        events = [
+            Event(
+                EventKind.MESSAGE_RECEIVED,
+                text=text,
+                message_id=message_id,
+                intent=result.intent if matched else None,
+                confidence=result.confidence,
+            )
+        ]
+        if matched:
+            events.append(
+                Event(
+                    EventKind.INTENT_MATCHED,
+                    text=text,
+                    message_id=message_id,
+                    intent=result.intent,
+                    confidence=result.confidence,
+                )
+            )
+        before = len(work.replies)
+        await self.events(events)
+        answer = None
+        skipped = None
+        if len(work.replies) > before:
+            skipped = "a rule replied"
+        elif work.status is not ConversationStatus.BOT:
+            skipped = f"conversation {work.status.value}"
+        elif work.survey is not None and work.survey.status is SurveyStatus.ACTIVE:
+            skipped = "a survey is waiting for an answer"
         else:
-            event = Event(EventKind.MESSAGE_RECEIVED, text=item.text, message_id=message_id)
-        await self.events([event])
+            answer = nlu.answer(result, work.language, work.max_buttons)
+        if answer is not None:
+            work.replies.extend(answer.replies)
+            if answer.confirm:
+                work.replies.append(confirm_reply(answer.language))
+            # like a rule's send: the bot now waits for the customer
+            await self.schedule(self.bot.engine.timers_after_outbound())
+        data = stored(
+            result,
+            answered=answer is not None,
+            answer=answer.kind if answer is not None else None,
+            detected_language=detected,
+            skipped=skipped,
+        )
+        await Message.filter(id=message.id).using_db(work.conn).update(nlu=data)
+        message.nlu = data
+        log.debug(
+            "conversation %s: intent %s (%.3f, %s), answered: %s",
+            self.conversation_id,
+            result.intent,
+            result.confidence,
+            result.provider,
+            answer is not None,
+        )
+        summary = result.intent or ("article" if result.article else "out_of_scope")
+        self.records.append(
+            _Record(
+                source="nlu",
+                event=f"nlu({summary})",
+                at=work.now,
+                fired=(),
+                explanation=data,
+                failures=[],
+                actions=[],
+            )
+        )
+
+    async def pressed(self, button: str, message: Message) -> None:
+        """A button: the rules hear it; "yes, that answered it" gets thanks if they are quiet."""
+        work = self.work
+        before = len(work.replies)
+        await self.events(
+            [Event(EventKind.BUTTON_PRESSED, button=button, message_id=str(message.id))]
+        )
+        if self.bot.nlu is None or button not in (CONFIRM_YES, CONFIRM_NO):
+            return
+        helpful = button == CONFIRM_YES
+        if helpful and len(work.replies) == before and work.status is ConversationStatus.BOT:
+            work.replies.append(thanks(work.language))
+        await record_feedback(work.conn, self.conversation_id, message, helpful)
 
     async def survey(self, step: SurveyStep, label: str) -> None:
         """Carry out a survey step: its state, its timeout, its actions, then its events."""

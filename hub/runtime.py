@@ -99,7 +99,7 @@ class Runtime:
         )
         await self._sync_inboxes()
         await self._build_adapters()
-        self.ctx.bot = build_bot(self.config)
+        self.ctx.bot = await asyncio.to_thread(build_bot, self.config, self.settings, self.environ)
         if self.role == "serve":
             self.ctx.writer = EventWriter()
             self.ctx.writer.start()
@@ -149,7 +149,8 @@ class Runtime:
     async def reload(self, config: AppConfig) -> None:
         """Swap in a validated config; the caller validated it, so the old one keeps running
         until this returns."""
-        bot = build_bot(config)  # may be slow (models): build before swapping anything
+        # may be slow (models): build in a thread, before swapping anything
+        bot = await asyncio.to_thread(build_bot, config, self.settings, self.environ)
         self.config = config
         self.ctx.config = config
         self.ctx.bot = bot

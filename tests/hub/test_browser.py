@@ -156,3 +156,22 @@ async def test_widget_reconnects_after_the_server_restarts(demo_server: Demo, pa
     question = page.locator(".hub-msg.out").first
     await question.wait_for()
     assert "Which language do you prefer" in await question.inner_text()
+
+
+async def test_the_demo_faq_is_answered_in_the_browser(
+    demo: tuple[str, dict[str, str]], page: Any
+) -> None:
+    base, _ = demo
+    await page.goto(f"{base}/chat/demo")
+    await page.fill(".hub-chat-input", "hi")
+    await page.press(".hub-chat-input", "Enter")
+    await page.locator(".hub-btn", has_text="English").click()
+    await page.locator(".hub-msg.out", has_text="Welcome to Demo Co.").wait_for()
+    await page.fill(".hub-chat-input", "How much does it cost?")
+    await page.press(".hub-chat-input", "Enter")
+    await page.locator(".hub-msg.out", has_text="three plans").wait_for()
+    await page.locator(".hub-msg.out", has_text="Did this answer your question?").wait_for()
+    confirm = page.locator(".hub-btns").last.locator(".hub-btn")
+    assert await confirm.all_inner_texts() == ["Yes", "No"]
+    await page.locator(".hub-btns").last.locator(".hub-btn", has_text="No").click()
+    await page.locator(".hub-msg.out", has_text="Sorry that didn't help").wait_for()
