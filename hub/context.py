@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,3 +41,7 @@ class HubContext:
     writer: EventWriter | None = None
     #: per-config bot state from ``hub.bot.build_bot`` (rebuilt on reload)
     bot: Any = None
+    #: processing transactions admitted at once. SQLite has one writer and tortoise one
+    #: connection, so more than one in flight only lengthens the queue the ingest insert
+    #: waits in; PostgreSQL runs them in parallel.
+    write_gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))

@@ -69,7 +69,7 @@ async def _process_one(ctx: HubContext, event: InboundEvent) -> bool:
     outbox: list[Outbox] = []
     item = InboundItem.from_json(event.payload)
     try:
-        async with in_transaction() as conn:
+        async with ctx.write_gate, in_transaction() as conn:
             status, error = await _apply(ctx, conn, event, item, outbox)
             done = (
                 await InboundEvent.filter(id=event.id, status=EventStatus.RECEIVED)

@@ -95,7 +95,12 @@ class Runtime:
             queue = LocalQueue(self._run_job, workers=self.settings.job_workers)
         await realtime.start()
         self._ctx = HubContext(
-            settings=self.settings, config=self.config, queue=queue, locks=locks, realtime=realtime
+            settings=self.settings,
+            config=self.config,
+            queue=queue,
+            locks=locks,
+            realtime=realtime,
+            write_gate=asyncio.Semaphore(1 if self.settings.uses_sqlite else 64),
         )
         await self._sync_inboxes()
         await self._build_adapters()
