@@ -131,14 +131,17 @@ def check_automations(
     snippets: Collection[str] | None = None,
     intents: Collection[str] | None = None,
     notifiers: Collection[str] = DEFAULT_NOTIFIERS,
+    extra_buttons: Collection[str] = (),
 ) -> list[Problem]:
     """Every cross-file problem of the automation files, in file order.
 
     ``snippets``/``intents`` are the names their own files define; ``None`` skips those
     checks (while the file does not exist yet). ``notifiers`` are the ``via`` names the hub
-    registered for the ``notify`` action.
+    registered for the ``notify`` action. ``extra_buttons`` are payloads other files offer
+    (FAQ answer buttons, the NLU's "did this answer your question?" buttons).
     """
     checker = _Checker(hub, config, snippets, intents, notifiers)
+    checker.buttons = checker.buttons | frozenset(extra_buttons)
     checker.fields()
     checker.surveys()
     checker.teams()

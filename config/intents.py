@@ -19,6 +19,9 @@ from config.source import Location, SourceFile, load_yaml
 from config.validation import StrictModel, validate_source
 
 INTENTS_FILE = "intents.yaml"
+#: payloads of the "Did this answer your question?" buttons sent after an FAQ answer
+CONFIRM_YES = "nlu:answered:yes"
+CONFIRM_NO = "nlu:answered:no"
 _NAME = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 
 Example = Annotated[str, Field(min_length=1, max_length=2000)]

@@ -15,7 +15,7 @@ from config.automation_checks import AutomationConfig, check_automations, load_a
 from config.errors import ConfigError, Problem
 from config.hub import HubFile
 from config.inboxes import InboxConfig
-from config.intents import INTENTS_FILE, IntentsFile, load_intents
+from config.intents import CONFIRM_NO, CONFIRM_YES, INTENTS_FILE, IntentsFile, load_intents
 from config.knowledge import KnowledgeArticle, load_knowledge
 from config.source import SourceFile, load_yaml
 from config.validation import validate_source
@@ -138,7 +138,12 @@ def load_config(directory: Path | str) -> AppConfig:
     problems += errors
     if hub is not None and automation is not None:
         intent_names = {i.name for i in intents.intents} if intents is not None else None
-        problems += check_automations(hub, automation, intents=intent_names)
+        offered = (
+            {CONFIRM_YES, CONFIRM_NO} | {b.id for i in intents.intents for b in i.answer.buttons}
+            if intents is not None
+            else set()
+        )
+        problems += check_automations(hub, automation, intents=intent_names, extra_buttons=offered)
         sources.update(automation.sources)
     errors_only = [p for p in problems if p.severity == "error"]
     if errors_only or hub is None or automation is None:

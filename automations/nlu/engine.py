@@ -17,11 +17,11 @@ from automations.nlu.language import LanguageDetection
 from automations.nlu.local import ClassifierOptions, Example, LocalClassifier, Progress
 from automations.nlu.result import NluResult, out_of_scope
 from config.hub import QuickButton
+from config.intents import CONFIRM_NO as CONFIRM_NO
+from config.intents import CONFIRM_YES as CONFIRM_YES
 from config.intents import IntentsFile
 from config.knowledge import KnowledgeArticle
 
-CONFIRM_YES = "nlu:answered:yes"
-CONFIRM_NO = "nlu:answered:no"
 """Button payloads of "Did this answer your question?"; "no" is an event rules can act on."""
 
 _CONFIRM_TEXT = {

@@ -72,11 +72,30 @@ def test_broken_config_reports_exact_problems(case: str) -> None:
 
 
 def test_demo_config_is_clean_but_for_the_greeting_it_replaces() -> None:
-    problems = check_directory(DEMO, "config/demo")
-    assert [str(p) for p in problems] == [
+    config = load_config(DEMO)  # the whole directory, as `hub check` loads it
+    problems = [str(p).replace(str(DEMO), "config/demo") for p in config.warnings]
+    assert problems == [
         "config/demo/rules.yaml:11: warning: hub.yaml's greeting is replaced by rules on "
         "conversation_opened; remove it from hub.yaml"
     ]
+
+
+def test_rules_may_act_on_buttons_other_files_offer(tmp_path: Path) -> None:
+    (tmp_path / "hub.yaml").write_text("languages: [en]\n")
+    (tmp_path / "rules.yaml").write_text(
+        "rules:\n"
+        "  - name: not_helpful\n"
+        "    when: {button_pressed: 'nlu:answered:no'}\n"
+        "    then: [{add_label: faq_not_helpful}]\n"
+    )
+    hub, _ = validate_source(HubFile, load_yaml(tmp_path / "hub.yaml"))
+    assert hub is not None
+    config, _ = load_automation_files(tmp_path, "d")
+    assert config is not None
+    assert [str(p) for p in check_automations(hub, config)] == [
+        "d/rules.yaml:3: no message offers button 'nlu:answered:no'"
+    ]
+    assert check_automations(hub, config, extra_buttons={"nlu:answered:no"}) == []
 
 
 def test_demo_configures_the_canonical_language_example() -> None:
