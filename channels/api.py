@@ -30,6 +30,7 @@ from channels.base import (
     utc_from_timestamp,
 )
 from channels.errors import PayloadInvalid, PermanentSendError, TransientSendError
+from channels.phones import to_e164
 from channels.signatures import hmac_sha256_hex, verify_sha256_header
 from channels.wire import json_object
 
@@ -78,7 +79,7 @@ def _parse_message(raw: Any, index: int) -> InboundItem:
         payload=payload,
         profile=Profile(
             name=_text(sender.get("name"), f"{where}.sender.name"),
-            phone=_text(sender.get("phone"), f"{where}.sender.phone"),
+            phone=to_e164(_text(sender.get("phone"), f"{where}.sender.phone")),
             email=_text(sender.get("email"), f"{where}.sender.email"),
         ),
     )

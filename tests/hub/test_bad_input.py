@@ -145,3 +145,33 @@ async def test_agent_api_needs_a_valid_token(embedded: HubHarness) -> None:
         response = await embedded.http.get("/api/conversations", headers=headers)
         assert response.status == 401
         assert (await response.json())["error"] == "missing or invalid API token"
+
+
+async def test_provider_profiles_go_through_field_validation(embedded: HubHarness) -> None:
+    from hub.models import Contact
+
+    body = {
+        "messages": [
+            {
+                "id": "m-1",
+                "sender": {
+                    "id": "a",
+                    "name": "Ada",
+                    "email": "ADA@Example.COM",
+                    "phone": "+33 6 12 34 56 78",
+                },
+                "text": "Hi",
+            },
+            {
+                "id": "m-2",
+                "sender": {"id": "b", "name": "x" * 300, "email": "not-an-email", "phone": "12"},
+                "text": "Hi",
+            },
+        ]
+    }
+    assert (await embedded.post_api(body)).status == 200
+    await embedded.settled()
+    ada, other = await Contact.all().order_by("id")
+    assert (ada.name, ada.email, ada.phone) == ("Ada", "ADA@example.com", "+33612345678")
+    # refused values are left empty rather than stored wrong; the message still went through
+    assert (other.name, other.email, other.phone) == (None, None, None)
