@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -155,6 +155,24 @@ class Bot:
             last = conversation.last_customer_message_at
             if last is None or last <= due.scheduled_at:  # else the customer wrote since
                 await run.events([due.event])
+        await run.finish()
+        return work.replies
+
+    async def raise_events(
+        self,
+        ctx: HubContext,
+        conn: Any,
+        conversation: Conversation,
+        contact: Contact,
+        events: Sequence[Event],
+        now: datetime,
+    ) -> list[Reply]:
+        """Events from outside a customer message (e.g. an agent wrote a field)."""
+        work = await Working.load(
+            ctx, conn, self.config, self.validator, conversation, contact, now
+        )
+        run = _Step(ctx, self, work)
+        await run.events(events)
         await run.finish()
         return work.replies
 
@@ -568,3 +586,24 @@ class _Step:
                 ],
                 using_db=work.conn,
             )
+
+
+async def on_fields_changed(
+    ctx: HubContext,
+    conn: Any,
+    conversation: Conversation,
+    contact: Contact,
+    changes: dict[str, tuple[object, object]],
+) -> list[Reply]:
+    """An agent changed custom fields: rules on ``field_changed`` see it like a survey write."""
+    events = [
+        Event(
+            kind=EventKind.FIELD_CHANGED,
+            sender=Sender.AGENT,
+            field=name,
+            old_value=old,
+            new_value=new,
+        )
+        for name, (old, new) in changes.items()
+    ]
+    return await _bot(ctx).raise_events(ctx, conn, conversation, contact, events, datetime.now(UTC))

@@ -14,7 +14,7 @@ from automations.errors import FieldValueError, UnknownFieldError
 from automations.fields import FieldValidator
 from automations.fields import to_json as field_json
 from hub.auth import agent_for_token
-from hub.bot import on_agent_reply
+from hub.bot import on_agent_reply, on_fields_changed
 from hub.errors import Forbidden, InvalidRequest, NotFound
 from hub.models import (
     Agent,
@@ -204,21 +204,63 @@ async def set_contact_fields(request: web.Request) -> web.Response:
         raise NotFound("no such contact")
     body = parse_body(FieldsIn, await read_json(request))
     validator = getattr(ctx.bot, "validator", None) or FieldValidator(ctx.config.automation.fields)
-    values: dict[str, object] = dict(contact.custom_fields or {})
+    writes: dict[str, object] = {}  # validated storage values; None clears
     problems = []
     for name, raw in body.fields.items():
         try:
             if raw is None:
                 validator.spec(name)
-                values.pop(name, None)
+                writes[name] = None
             else:
-                values[name] = field_json(validator.validate(name, raw))
+                writes[name] = field_json(validator.validate(name, raw))
         except FieldValueError as exc:
             problems.append(f"{name}: {exc.message(contact.language or 'en')}")
         except UnknownFieldError as exc:
             problems.append(str(exc))
     if problems:
         raise InvalidRequest("; ".join(problems))
-    contact.custom_fields = values
-    await contact.save(update_fields=["custom_fields", "updated_at"])
-    return _json(contact_out(contact))
+    conversation = (
+        await Conversation.filter(contact_id=contact.id)
+        .exclude(status=ConversationStatus.RESOLVED)
+        .order_by("-id")
+        .first()
+    )
+    if conversation is None:
+        async with in_transaction() as conn:
+            contact = await Contact.get(id=contact.id, using_db=conn)
+            _apply_field_writes(contact, writes)
+            await contact.save(using_db=conn, update_fields=["custom_fields", "updated_at"])
+        return _json(contact_out(contact))
+    # rules on field_changed run in the conversation's lane, like a survey's write
+    identity = await ContactIdentity.get(id=conversation.identity_id)
+    lane = ctx.locks.lane(f"{conversation.inbox_id}:{identity.source_id[:255]}")
+    async with lane, in_transaction() as conn:
+        contact = await Contact.get(id=contact.id, using_db=conn)
+        changes = _apply_field_writes(contact, writes)
+        await contact.save(using_db=conn, update_fields=["custom_fields", "updated_at"])
+        conversation = await Conversation.get(id=conversation.id, using_db=conn)
+        replies = (
+            await on_fields_changed(ctx, conn, conversation, contact, changes) if changes else []
+        )
+        rows = await create_replies(conn, conversation, identity.source_id, replies)
+    await enqueue_sends(ctx, rows)
+    return _json(contact_out(await Contact.get(id=contact.id)))
+
+
+def _apply_field_writes(
+    contact: Contact, writes: dict[str, object]
+) -> dict[str, tuple[object, object]]:
+    """Apply validated writes to the row as it is now; returns what actually changed."""
+    before = dict(contact.custom_fields or {})
+    after = dict(before)
+    for name, value in writes.items():
+        if value is None:
+            after.pop(name, None)
+        else:
+            after[name] = value
+    contact.custom_fields = after
+    return {
+        name: (before.get(name), after.get(name))
+        for name in writes
+        if before.get(name) != after.get(name)
+    }

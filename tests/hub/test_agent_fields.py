@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hub.auth import create_api_token
-from hub.models import Agent, Contact
+from hub.models import Agent, Contact, Conversation
 from tests.support.harness import HubHarness
 
 FIELDS = """\
@@ -25,9 +25,20 @@ fields:
 """
 
 
+RULES = """\
+rules:
+  - name: pro_plan
+    when: {field_changed: plan}
+    if: {field: {plan: pro}}
+    then:
+      - add_label: pro
+      - send: {en: "You are now on the Pro plan."}
+"""
+
+
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[HubHarness]:
-    harness = HubHarness(tmp_path, extra_files={"fields.yaml": FIELDS})
+    harness = HubHarness(tmp_path, extra_files={"fields.yaml": FIELDS, "rules.yaml": RULES})
     await harness.start()
     try:
         yield harness
@@ -86,3 +97,23 @@ async def test_contacts_outside_the_agents_view_are_404(hub: HubHarness) -> None
         f"/api/contacts/{contact_id}/fields", json={"fields": {"plan": "pro"}}
     )
     assert unauthenticated.status == 401
+
+
+async def test_an_agents_write_raises_field_changed_for_the_rules(hub: HubHarness) -> None:
+    contact_id, auth = await _contact_and_auth(hub)
+    response = await hub.http.patch(
+        f"/api/contacts/{contact_id}/fields", json={"fields": {"plan": "pro"}}, headers=auth
+    )
+    assert response.status == 200
+    await hub.settled()
+    conversation = await Conversation.get(contact_id=contact_id)
+    assert "pro" in conversation.labels
+    assert hub.callback.received[-1].body["text"] == "You are now on the Pro plan."
+    # writing the same value again changes nothing, so the rule does not fire again
+    sent = len(hub.callback.received)
+    again = await hub.http.patch(
+        f"/api/contacts/{contact_id}/fields", json={"fields": {"plan": "pro"}}, headers=auth
+    )
+    assert again.status == 200
+    await hub.settled()
+    assert len(hub.callback.received) == sent
