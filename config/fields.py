@@ -6,13 +6,12 @@ Only the shape is checked here; what a value must look like is enforced by
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from config.automation_types import LocalText, Name
+from config.automation_types import LocalText, Name, valid_regex
 from config.validation import StrictModel
 
 FieldType = Literal[
@@ -51,12 +50,7 @@ class FieldDef(StrictModel):
     @field_validator("regex")
     @classmethod
     def _regex_compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-        return value
+        return valid_regex(value)
 
     @model_validator(mode="after")
     def _options_fit_type(self) -> FieldDef:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from config.automation_types import Duration, LocalText, Name, NonEmpty, did_you_mean
+from config.automation_types import Duration, LocalText, Name, NonEmpty, did_you_mean, valid_regex
 from config.validation import StrictModel
 
 EventName = Literal[
@@ -140,12 +140,7 @@ class Test(StrictModel):
     @field_validator("matches")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-        return value
+        return valid_regex(value)
 
     @field_validator("before", "after")
     @classmethod
