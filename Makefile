@@ -26,7 +26,7 @@ lint: install
 	$(PY) -m ruff check .
 
 typecheck: install
-	$(PY) -m mypy hub channels automations snippets config
+	$(PY) -m mypy hub channels automations snippets config tests
 
 unit: install
 	$(PY) -m pytest

@@ -6,6 +6,7 @@ Rules, surveys, intents, snippets, teams and hours live in config files, not her
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -71,7 +72,7 @@ class Contact(Model):
     email = fields.CharField(max_length=254, null=True, db_index=True)
     phone = fields.CharField(max_length=32, null=True, db_index=True)  # E.164
     language = fields.CharField(max_length=16, null=True)
-    custom_fields: dict[str, object] = fields.JSONField(default=dict)
+    custom_fields: dict[str, Any] = fields.JSONField(default=dict)
     #: profile fields an agent set by hand, which provider profiles never overwrite
     locked_fields: list[str] = fields.JSONField(default=list)
     tier = fields.CharField(max_length=32, null=True)
@@ -161,8 +162,8 @@ class Conversation(Model):
     language = fields.CharField(max_length=16, null=True)
     topic = fields.CharField(max_length=64, null=True)
     labels: list[str] = fields.JSONField(default=list)
-    handoff: dict[str, object] | None = fields.JSONField(null=True)
-    bot_state: dict[str, object] = fields.JSONField(default=dict)
+    handoff: dict[str, Any] | None = fields.JSONField(null=True)
+    bot_state: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
     last_customer_message_at = fields.DatetimeField(null=True)
@@ -196,13 +197,13 @@ class Message(Model):
     )
     text = fields.TextField(null=True)
     content_type = fields.CharField(max_length=32, default="text")
-    attachments: list[dict[str, object]] = fields.JSONField(default=list)
+    attachments: list[dict[str, Any]] = fields.JSONField(default=list)
     buttons: list[dict[str, str]] = fields.JSONField(default=list)
     payload = fields.CharField(max_length=255, null=True)
     provider_message_id = fields.CharField(max_length=255, null=True)
     delivery_status = fields.CharField(max_length=16, null=True)
     error = fields.TextField(null=True)
-    nlu: dict[str, object] | None = fields.JSONField(null=True)
+    nlu: dict[str, Any] | None = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
     delivered_at = fields.DatetimeField(null=True)

@@ -12,10 +12,14 @@ async def handler(request: web.Request) -> web.Response:
     return web.Response(text='{"ok":true}', content_type="application/json")
 
 
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
 def main() -> None:
     app = web.Application()
     app.router.add_post("/webhooks/{inbox}", handler)
-    app.router.add_get("/healthz", lambda r: web.json_response({"status": "ok"}))
+    app.router.add_get("/healthz", healthz)
     web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 
 

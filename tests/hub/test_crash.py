@@ -129,7 +129,7 @@ async def test_worker_killed_while_sending_resumes_the_outbox(tmp_path: Path) ->
     try:
         await serve.wait_http(f"{base}/healthz")
         async with aiohttp.ClientSession() as session:
-            body = {"id": "m-1", "sender": {"id": "c-1"}, "text": "hi"}
+            body: dict[str, object] = {"id": "m-1", "sender": {"id": "c-1"}, "text": "hi"}
             assert await _post(session, base, body) == 200
 
         async def sending() -> bool:

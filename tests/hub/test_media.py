@@ -179,7 +179,7 @@ async def test_missing_attachment_or_message_is_404(media: MediaHub) -> None:
     location = await media.receive(meta_post("whatsapp_cloud", body))
     assert location.content_type == "location"
     text = await media.receive(first_post("twilio/sms_inbound_text_multiline.json"))
-    for message_id, index in [
+    cases: list[tuple[int | str, int | str]] = [
         (image.id, 1),
         (image.id, -1),
         (image.id, "x"),
@@ -187,7 +187,8 @@ async def test_missing_attachment_or_message_is_404(media: MediaHub) -> None:
         (text.id, 0),
         (999999, 0),
         ("abc", 0),
-    ]:
+    ]
+    for message_id, index in cases:
         response = await media.get(message_id, index)
         assert response.status == 404, (message_id, index)
         assert (await response.json())["error"]

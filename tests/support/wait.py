@@ -11,7 +11,7 @@ T = TypeVar("T")
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], timeout: float = 15.0, interval: float = 0.05
+    probe: Callable[[], Awaitable[T | None]], timeout: float = 15.0, interval: float = 0.05
 ) -> T:
     """Call ``probe`` until it returns something truthy; its last error or value is reported."""
     deadline = time.monotonic() + timeout
