@@ -24,7 +24,12 @@ class LocalRealtime:
 
     def deliver_local(self, channel: str, event: dict[str, Any]) -> None:
         for queue in self._subscribers.get(channel, ()):
-            queue.put_nowait(event)
+            try:
+                queue.put_nowait(event)
+            except asyncio.QueueFull:
+                # a stalled socket misses pushes (its widget refetches history on
+                # reconnect) rather than failing the send for everyone
+                log.debug("realtime subscriber of %s is full; push dropped", channel)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:

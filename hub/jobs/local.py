@@ -20,7 +20,8 @@ class LocalQueue(JobQueue):
         self._runner = runner
         self._queue: asyncio.Queue[tuple[str, str | int, str]] = asyncio.Queue()
         self._pending: set[str] = set()
-        self._timers: set[asyncio.TimerHandle] = set()
+        #: delayed jobs waiting on the loop's timer, by job id (cancelled on close)
+        self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks = [
             asyncio.create_task(self._work(), name=f"local-worker-{i}") for i in range(workers)
         ]
@@ -34,13 +35,12 @@ class LocalQueue(JobQueue):
         self._pending.add(job_id)
         if delay_s > 0:
             loop = asyncio.get_running_loop()
-            handle = loop.call_later(delay_s, self._put_later, name, arg, job_id)
-            self._timers.add(handle)
+            self._timers[job_id] = loop.call_later(delay_s, self._put_later, name, arg, job_id)
         else:
             self._queue.put_nowait((name, arg, job_id))
 
     def _put_later(self, name: str, arg: str | int, job_id: str) -> None:
-        self._timers = {t for t in self._timers if not t.cancelled() and t.when() > 0}
+        self._timers.pop(job_id, None)
         self._queue.put_nowait((name, arg, job_id))
 
     async def _work(self) -> None:
@@ -57,8 +57,9 @@ class LocalQueue(JobQueue):
                 self.completed += 1
 
     async def close(self) -> None:
-        for handle in self._timers:
+        for handle in self._timers.values():
             handle.cancel()
+        self._timers.clear()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
