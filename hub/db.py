@@ -10,12 +10,17 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from config.settings import Settings
 
 MODELS = ["hub.models", "hub.automation_models"]
+#: asyncpg's pool default (5) is held by a few processing transactions and leaves the
+#: group-commit insert waiting; a URL that sets maxsize itself wins
+POSTGRES_POOL_MAXSIZE = 20
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
+    if url.startswith("postgres://") and "maxsize=" not in url:
+        url += ("&" if "?" in url else "?") + f"maxsize={POSTGRES_POOL_MAXSIZE}"
     return {
         "connections": {"default": url},
         "apps": {"hub": {"models": MODELS, "migrations": "hub.migrations"}},
