@@ -202,7 +202,6 @@ class OutboundMessage:
     reply_to: str | None = None
     customer_last_message_at: datetime | None = None  #: for 24-hour windows
     sender_name: str | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +213,6 @@ class SendResult:
 class Capabilities:
     max_buttons: int = 0  #: 0: buttons become a numbered list in the text
     media: bool = False
-    window_hours: int | None = None  #: free-form reply window after the customer's last message
 
 
 PushFn = Callable[[str, Mapping[str, Any]], Awaitable[None]]

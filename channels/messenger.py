@@ -68,9 +68,7 @@ def watermark_of(item: InboundItem) -> datetime | None:
 
 class MessengerAdapter(ChannelAdapter):
     kind: ClassVar[str] = "messenger"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        max_buttons=MAX_QUICK_REPLIES, media=True, window_hours=24
-    )
+    capabilities: ClassVar[Capabilities] = Capabilities(max_buttons=MAX_QUICK_REPLIES, media=True)
     secret_names: ClassVar[tuple[str, ...]] = ("app_secret", "page_access_token", "verify_token")
 
     inbox: MessengerInbox

@@ -21,8 +21,6 @@ from channels.base import (
 )
 from channels.errors import PermanentSendError, WebhookRejected
 
-MAX_TEXT = 4096
-
 
 def visitor_channel(inbox: str, visitor_id: str) -> str:
     return f"webchat:{inbox}:{visitor_id}"

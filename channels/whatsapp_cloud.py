@@ -60,9 +60,7 @@ TIMEOUT = aiohttp.ClientTimeout(total=15)
 
 class WhatsAppCloudAdapter(ChannelAdapter):
     kind: ClassVar[str] = "whatsapp_cloud"
-    capabilities: ClassVar[Capabilities] = Capabilities(
-        max_buttons=MAX_LIST_ROWS, media=True, window_hours=24
-    )
+    capabilities: ClassVar[Capabilities] = Capabilities(max_buttons=MAX_LIST_ROWS, media=True)
     secret_names: ClassVar[tuple[str, ...]] = ("app_secret", "access_token", "verify_token")
 
     inbox: WhatsAppCloudInbox

@@ -77,17 +77,6 @@ def all_texts(text: LocalText) -> tuple[str, ...]:
     return (text,) if isinstance(text, str) else tuple(text.values())
 
 
-def format_duration(value: timedelta) -> str:
-    """``timedelta(minutes=10)`` -> ``10m``: the spelling operators write."""
-    seconds = int(value.total_seconds())
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds >= size:
-            parts.append(f"{seconds // size}{unit}")
-            seconds %= size
-    return "".join(parts) or "0s"
-
-
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or ``""`` when none is close."""
     close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)

@@ -34,6 +34,8 @@ from hub.web.serialize import message_out
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent.parent / "static"
+#: the demo page, read once: it is served on every visit
+CHAT_PAGE = (STATIC / "chat.html").read_text(encoding="utf-8")
 HISTORY_LIMIT = 200
 HEARTBEAT_S = 25.0
 
@@ -70,8 +72,7 @@ async def demo_page(request: web.Request) -> web.Response:
     ctx, inbox = _webchat_inbox(request)
     config = ctx.config.inbox(inbox.slug)
     title = getattr(config, "title", "") or ctx.config.hub.name
-    page = (STATIC / "chat.html").read_text(encoding="utf-8")
-    page = page.replace("{{title}}", html.escape(title)).replace(
+    page = CHAT_PAGE.replace("{{title}}", html.escape(title)).replace(
         "{{inbox}}", html.escape(inbox.slug, quote=True)
     )
     return web.Response(
