@@ -24,6 +24,7 @@ def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Applicati
     )
     for module in (webhooks, webchat, agent_api, automation_api, media, health, openapi):
         app.router.add_routes(module.routes)
+    app.on_response_prepare.append(webchat.add_cors_headers)
 
     if start_runtime:
 

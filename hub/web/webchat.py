@@ -62,6 +62,43 @@ def _bearer(request: web.Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token else None
 
 
+def _allowed_origin(request: web.Request) -> str | None:
+    """The request's Origin when the inbox lists it in ``allowed_origins``, else None."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return None
+    ctx = request.app[RUNTIME].ctx
+    config = ctx.config.inbox(request.match_info.get("inbox", ""))
+    allowed = getattr(config, "allowed_origins", ())
+    return origin if origin.rstrip("/") in {o.rstrip("/") for o in allowed} else None
+
+
+async def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Let a site listed in the inbox's ``allowed_origins`` embed the widget: every visitor
+    API answer (errors too, so the widget can read them) carries the CORS header."""
+    if not request.path.startswith("/api/webchat/"):
+        return
+    origin = _allowed_origin(request)
+    if origin is not None:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers.add("Vary", "Origin")
+
+
+@routes.route("OPTIONS", "/api/webchat/{inbox}/{tail:.*}")
+async def preflight(request: web.Request) -> web.Response:
+    _webchat_inbox(request)
+    if _allowed_origin(request) is None:
+        return error_response(403, "origin not allowed for this inbox (allowed_origins)")
+    return web.Response(
+        status=204,
+        headers={
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Authorization, Content-Type",
+            "Access-Control-Max-Age": "600",
+        },
+    )
+
+
 @routes.get("/widget.js")
 async def widget(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "widget.js", headers={"Cache-Control": "max-age=300"})
