@@ -87,7 +87,8 @@ def _json(model: object) -> web.Response:
     return web.json_response(json.loads(model.model_dump_json()))  # type: ignore[attr-defined]
 
 
-async def _conversation(request: web.Request) -> Conversation:
+async def visible_conversation(request: web.Request) -> Conversation:
+    """The ``{id}`` conversation if the agent may see it, else 404 (never 403: no probing)."""
     try:
         conversation_id = int(request.match_info["id"])
     except ValueError:
@@ -135,7 +136,7 @@ async def list_conversations(request: web.Request) -> web.Response:
 @authenticated
 async def get_conversation(request: web.Request) -> web.Response:
     ctx = request.app[RUNTIME].ctx
-    conversation = await _conversation(request)
+    conversation = await visible_conversation(request)
     contact = await Contact.get(id=conversation.contact_id)
     messages = await Message.filter(conversation_id=conversation.id).order_by("id")
     summary = conversation_out(conversation, contact, ctx.inboxes_by_id[conversation.inbox_id].slug)
@@ -152,7 +153,7 @@ async def reply(request: web.Request) -> web.Response:
     ctx = request.app[RUNTIME].ctx
     agent = request[AGENT]
     body = parse_body(ReplyIn, await read_json(request))
-    conversation = await _conversation(request)
+    conversation = await visible_conversation(request)
     if conversation.status == ConversationStatus.RESOLVED:
         raise Forbidden("this conversation is resolved")
     async with in_transaction() as conn:

@@ -19,7 +19,13 @@ from pydantic import BaseModel
 from hub.automation_models import RuleRun
 from hub.errors import Forbidden, InvalidRequest, NotFound
 from hub.models import AgentRole, Contact, Conversation, ConversationStatus
-from hub.web.agent_api import AGENT, authenticated, status_filter, visible_to
+from hub.web.agent_api import (
+    AGENT,
+    authenticated,
+    status_filter,
+    visible_conversation,
+    visible_to,
+)
 from hub.web.keys import RUNTIME
 from hub.web.schemas import ConversationOut
 from hub.web.serialize import conversation_out
@@ -70,15 +76,9 @@ def _int(request: web.Request, name: str, default: int, ceiling: int) -> int:
 @authenticated
 async def explanations(request: web.Request) -> web.Response:
     """Oldest first; ``?failed=1`` keeps only runs with a failure."""
-    try:
-        conversation_id = int(request.match_info["id"])
-    except ValueError:
-        raise NotFound("no such conversation") from None
-    visible = await Conversation.filter(visible_to(request[AGENT]), id=conversation_id).exists()
-    if not visible:
-        raise NotFound("no such conversation")
+    conversation = await visible_conversation(request)
     limit = _int(request, "limit", MAX_RUNS, MAX_RUNS)
-    rows = await RuleRun.filter(conversation_id=conversation_id).order_by("id").limit(limit)
+    rows = await RuleRun.filter(conversation_id=conversation.id).order_by("id").limit(limit)
     if request.query.get("failed") in ("1", "true"):
         rows = [r for r in rows if r.failures]
     runs = [
@@ -94,7 +94,7 @@ async def explanations(request: web.Request) -> web.Response:
         )
         for r in rows
     ]
-    return _json(ExplanationsOut(conversation_id=conversation_id, runs=runs))
+    return _json(ExplanationsOut(conversation_id=conversation.id, runs=runs))
 
 
 @routes.get("/api/teams/{name}/conversations")
