@@ -136,7 +136,8 @@ def check_automations(
     """Every cross-file problem of the automation files, in file order.
 
     ``snippets``/``intents`` are the names their own files define; ``None`` skips those
-    checks (while the file does not exist yet). ``notifiers`` are the ``via`` names the hub
+    checks (the loader passes None for a file that did not load, and for intents when
+    there is no ``intents.yaml``). ``notifiers`` are the ``via`` names the hub
     registered for the ``notify`` action. ``extra_buttons`` are payloads other files offer
     (FAQ answer buttons, the NLU's "did this answer your question?" buttons).
     """

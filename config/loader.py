@@ -17,6 +17,7 @@ from config.hub import HubFile
 from config.inboxes import InboxConfig
 from config.intents import CONFIRM_NO, CONFIRM_YES, INTENTS_FILE, IntentsFile, load_intents
 from config.knowledge import KnowledgeArticle, load_knowledge
+from config.snippets import SNIPPETS_FILE, SnippetsFile, check_intent_snippets, load_snippets
 from config.source import SourceFile, load_yaml
 from config.validation import validate_source
 
@@ -31,6 +32,7 @@ class AppConfig:
     hub: HubFile
     automation: AutomationConfig = field(default_factory=AutomationConfig)
     intents: IntentsFile | None = None
+    snippets: SnippetsFile = field(default_factory=SnippetsFile)
     knowledge: tuple[KnowledgeArticle, ...] = ()
     sources: dict[str, SourceFile] = field(default_factory=dict, repr=False)
     warnings: tuple[Problem, ...] = ()
@@ -136,6 +138,19 @@ def load_config(directory: Path | str) -> AppConfig:
         problems += errors
     automation, errors = load_automation_files(directory, display_root)
     problems += errors
+    snippets: SnippetsFile | None = SnippetsFile()
+    if hub is not None and (directory / SNIPPETS_FILE).is_file():
+        fields = automation.fields.names if automation is not None else None
+        snippets, errors, snippets_source = load_snippets(
+            directory / SNIPPETS_FILE, f"{display_root}/{SNIPPETS_FILE}", hub, fields
+        )
+        problems += errors
+        if snippets_source is not None:
+            sources[SNIPPETS_FILE] = snippets_source
+    # a broken snippets.yaml skips the reference checks: every reference would be reported
+    snippet_names = snippets.names if snippets is not None else None
+    if intents is not None and snippet_names is not None:
+        problems += check_intent_snippets(intents, sources[INTENTS_FILE], snippet_names)
     if hub is not None and automation is not None:
         intent_names = {i.name for i in intents.intents} if intents is not None else None
         offered = (
@@ -143,16 +158,21 @@ def load_config(directory: Path | str) -> AppConfig:
             if intents is not None
             else set()
         )
-        problems += check_automations(hub, automation, intents=intent_names, extra_buttons=offered)
+        if snippets is not None:
+            offered |= {b.id for s in snippets.snippets for b in s.buttons}
+        problems += check_automations(
+            hub, automation, snippets=snippet_names, intents=intent_names, extra_buttons=offered
+        )
         sources.update(automation.sources)
     errors_only = [p for p in problems if p.severity == "error"]
-    if errors_only or hub is None or automation is None:
+    if errors_only or hub is None or automation is None or snippets is None:
         raise ConfigError(problems)
     return AppConfig(
         directory=directory,
         hub=hub,
         automation=automation,
         intents=intents,
+        snippets=snippets,
         knowledge=articles,
         sources=sources,
         warnings=tuple(p for p in problems if p.severity == "warning"),

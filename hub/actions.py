@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -46,6 +46,7 @@ from hub.automation_models import Notification
 from hub.context import HubContext, InboxRef
 from hub.models import Agent, Contact, Conversation, ConversationStatus
 from hub.outbox import Reply
+from snippets import Rendered, SnippetError, SnippetLibrary, Variables
 
 log = logging.getLogger(__name__)
 
@@ -254,11 +255,52 @@ class Working:
 Handler = Callable[[Working, Any], Awaitable[tuple[Event, ...]]]
 
 
+async def snippet_variables(work: Working) -> Variables:
+    """The conversation's values for a snippet the bot sends; ``agent.name`` is the
+    assignee's (read only when there is one), ``ticket.id`` the conversation's id."""
+    agent_name = None
+    if work.conversation.assignee_id is not None:
+        agent = await Agent.filter(id=work.conversation.assignee_id).using_db(work.conn).first()
+        agent_name = agent.name if agent is not None else None
+    inbox = work.config.inbox(work.inbox.slug)
+    return Variables(
+        conversation_id=str(work.conversation.id),
+        contact_name=work.contact.name,
+        contact_email=work.contact.email,
+        contact_fields=dict(work.contact.custom_fields or {}),
+        agent_name=agent_name,
+        inbox_name=(inbox.name if inbox is not None else "") or work.config.hub.name,
+    )
+
+
+def snippet_library(work: Working) -> SnippetLibrary:
+    """The library built with the bot for this config (a reload swaps both together)."""
+    library = getattr(work.ctx.bot, "snippets", None)
+    if isinstance(library, SnippetLibrary) and library.file is work.config.snippets:
+        return library
+    return SnippetLibrary.from_config(work.config.snippets, work.config.hub)
+
+
+def snippet_buttons(rendered: Rendered, extra: Iterable[Button] = ()) -> tuple[Button, ...]:
+    """The snippet's buttons, then the sender's own (an id offered twice is offered once)."""
+    buttons = [Button(b.id, b.title) for b in rendered.buttons]
+    ids = {b.id for b in buttons}
+    buttons += [b for b in extra if b.id not in ids]
+    return tuple(buttons)
+
+
 async def _send(work: Working, action: SendMessage) -> tuple[Event, ...]:
-    if action.snippet is not None:
-        raise ActionError(f"snippet '{action.snippet}': snippets are not available yet")
     buttons = tuple(Button(b.id, b.title) for b in action.buttons)
-    work.replies.append(Reply(text=action.text, buttons=buttons))
+    if action.snippet is None:
+        work.replies.append(Reply(text=action.text, buttons=buttons))
+        return ()
+    try:
+        rendered = snippet_library(work).render(
+            action.snippet, action.language, await snippet_variables(work)
+        )
+    except SnippetError as exc:
+        raise ActionError(str(exc)) from exc
+    work.replies.append(Reply(text=rendered.text, buttons=snippet_buttons(rendered, buttons)))
     return ()
 
 

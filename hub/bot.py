@@ -42,7 +42,14 @@ from channels.base import Button, InboundItem
 from config.loader import AppConfig
 from config.settings import Settings
 from hub import timers
-from hub.actions import ActionResult, Working, apply, conversation_language
+from hub.actions import (
+    ActionResult,
+    Working,
+    apply,
+    conversation_language,
+    snippet_library,
+    snippet_variables,
+)
 from hub.automation_models import RuleRun
 from hub.context import HubContext, InboxRef
 from hub.models import Contact, ContactIdentity, Conversation, ConversationStatus, Message
@@ -50,6 +57,7 @@ from hub.nlu_step import (
     CONFIRM_NO,
     CONFIRM_YES,
     Nlu,
+    SnippetRenderer,
     confirm_reply,
     record_feedback,
     stored,
@@ -58,6 +66,7 @@ from hub.nlu_step import (
 )
 from hub.outbox import Reply
 from hub.timers import DueTimer
+from snippets import SnippetLibrary
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +110,8 @@ class Bot:
     greets: bool
     #: the trained NLU of ``intents.yaml``; None when the config has no such file
     nlu: Nlu | None = None
+    #: ``snippets.yaml`` compiled, for FAQ answers and rules that send a snippet
+    snippets: SnippetLibrary | None = None
 
     async def step(self, ctx: HubContext, conn: Any, turn: BotTurn) -> list[Reply]:
         work = await Working.load(
@@ -214,6 +225,7 @@ def build_bot(
         validator=FieldValidator(automation.fields),
         greets=config.hub.greeting is not None and not opened,
         nlu=Nlu.build(config, settings, environ),
+        snippets=SnippetLibrary.from_config(config.snippets, config.hub),
     )
 
 
@@ -395,7 +407,9 @@ class _Step:
         elif work.survey is not None and work.survey.status is SurveyStatus.ACTIVE:
             skipped = "a survey is waiting for an answer"
         else:
-            answer = nlu.answer(result, work.language, work.max_buttons)
+            answer = nlu.answer(
+                result, work.language, work.max_buttons, await self.snippet_renderer()
+            )
         if answer is not None:
             work.replies.extend(answer.replies)
             if answer.confirm:
@@ -431,6 +445,12 @@ class _Step:
                 actions=[],
             )
         )
+
+    async def snippet_renderer(self) -> SnippetRenderer:
+        """Renders a snippet for this conversation (the NLU answers with one)."""
+        library = self.bot.snippets if self.bot.snippets is not None else snippet_library(self.work)
+        variables = await snippet_variables(self.work)
+        return lambda name, language: library.render(name, language, variables)
 
     async def pressed(self, button: str, message: Message) -> None:
         """A button: the rules hear it; "yes, that answered it" gets thanks if they are quiet."""

@@ -19,7 +19,7 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -37,8 +37,10 @@ from config.hub import QuickButton
 from config.intents import NluSettings
 from config.loader import AppConfig
 from config.settings import Settings
+from hub.actions import snippet_buttons
 from hub.models import Message
 from hub.outbox import Reply
+from snippets import Rendered, SnippetError
 
 if TYPE_CHECKING:  # the Google SDK loads only for configurations that use Dialogflow
     from automations.nlu.dialogflow import DialogflowCxProvider
@@ -51,6 +53,7 @@ __all__ = [
     "EMULATOR_ENV",
     "Nlu",
     "NluAnswer",
+    "SnippetRenderer",
     "confirm_button",
     "confirm_reply",
     "record_feedback",
@@ -66,6 +69,10 @@ a fake Sessions service. Unset in production."""
 
 CACHE_DIR = "nlu-cache"
 """Trained models are cached by config hash under ``settings.data_dir / CACHE_DIR``."""
+
+SnippetRenderer = Callable[[str, str], Rendered]
+"""Renders snippet ``name`` in ``language`` for the conversation being answered; raises
+:class:`~snippets.SnippetError` (the hub builds one per answer: hub/bot.py)."""
 
 _THANKS = {
     "en": "Great, glad I could help!",
@@ -184,9 +191,16 @@ class Nlu:
             return DialogflowCxProvider(settings, self.engine, client)
         return DialogflowCxProvider.from_settings(settings, self.engine, environ=self._environ)
 
-    def answer(self, result: NluResult, language: str, max_buttons: int) -> NluAnswer | None:
-        """What to send for ``result``: the intent's answer, or the knowledge passage with
-        its link, or None (out-of-scope, or an answer the hub cannot send yet)."""
+    def answer(
+        self,
+        result: NluResult,
+        language: str,
+        max_buttons: int,
+        snippets: SnippetRenderer | None = None,
+    ) -> NluAnswer | None:
+        """What to send for ``result``: the intent's answer (its text, or its snippet
+        rendered by ``snippets`` for this conversation), or the knowledge passage with its
+        link, or None (out-of-scope, or a snippet that cannot be rendered)."""
         if result.article is not None:
             hit = result.article
             return NluAnswer(
@@ -198,10 +212,9 @@ class Nlu:
         planned = self.engine.answer(result)
         if planned is None:
             return None
-        if planned.text is None:
-            # snippet answers wait for the snippets package (the rules' send has the same gap)
-            log.warning("intent %s: snippet answers are not available yet", planned.intent)
-            return None
+        if planned.snippet is not None:
+            return self._snippet_answer(planned, snippets, max_buttons)
+        assert planned.text is not None  # an intent's answer is a text or a snippet
         return NluAnswer(
             kind="intent",
             language=planned.language,
@@ -211,6 +224,33 @@ class Nlu:
                     buttons=_buttons(planned, self.default_language, max_buttons),
                 ),
             ),
+            confirm=planned.confirm,
+        )
+
+    def _snippet_answer(
+        self, planned: PlannedAnswer, snippets: SnippetRenderer | None, max_buttons: int
+    ) -> NluAnswer | None:
+        """The snippet in the answer's language; its buttons, then the intent's own."""
+        assert planned.snippet is not None
+        if snippets is None:
+            log.warning("intent %s: no snippets to render its answer", planned.intent)
+            return None
+        try:
+            rendered = snippets(planned.snippet, planned.language)
+        except SnippetError as exc:
+            log.warning("intent %s: its snippet failed: %s", planned.intent, exc)
+            return None
+        own = (
+            Button(b.id, _localized(b.title, rendered.language, self.default_language))
+            for b in planned.buttons
+        )
+        buttons = snippet_buttons(rendered, own)
+        # channels without buttons (max 0) render them as a numbered list: keep them all
+        limit = max_buttons if max_buttons > 0 else len(buttons)
+        return NluAnswer(
+            kind="intent",
+            language=rendered.language,
+            replies=(Reply(text=rendered.text, buttons=buttons[:limit]),),
             confirm=planned.confirm,
         )
 

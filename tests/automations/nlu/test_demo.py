@@ -12,8 +12,10 @@ def test_demo_has_a_bilingual_faq_of_at_least_15_intents(demo_engine: NluEngine)
     assert len(intents) >= 15
     for intent in intents:
         assert set(intent.examples) >= {"en", "fr"}
-        assert intent.answer.text is not None
-        assert set(intent.answer.text) >= {"en", "fr"}
+        # an answer is its own text in both languages, or a snippet (checked by hub check)
+        assert intent.answer.text is not None or intent.answer.snippet is not None
+        if intent.answer.text is not None:
+            assert set(intent.answer.text) >= {"en", "fr"}
 
 
 @pytest.mark.parametrize(
