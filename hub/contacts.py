@@ -1,15 +1,14 @@
-"""Contact identity resolution: one person across channels, merged by E.164 phone."""
+"""Provider profiles into contacts: what a channel tells about its user, validated."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from automations.errors import FieldValueError
 from automations.fields import validate_value
-from channels.base import InboundItem, Profile
+from channels.base import Profile
 from config.fields import FieldDef
-from hub.models import Contact, ContactIdentity
+from hub.models import Contact
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,8 @@ PROFILE_FIELDS: dict[str, FieldDef | None] = {
 }
 
 
-def _fill_from_profile(contact: Contact, profile: Profile | None) -> bool:
+def fill_from_profile(contact: Contact, profile: Profile | None) -> bool:
+    """Copy the provider's profile into the contact's empty, unlocked fields (True if any)."""
     if profile is None:
         return False
     changed = False
@@ -41,37 +41,3 @@ def _fill_from_profile(contact: Contact, profile: Profile | None) -> bool:
         setattr(contact, name, value)
         changed = True
     return changed
-
-
-async def resolve_identity(
-    conn: Any, inbox_id: int, item: InboundItem
-) -> tuple[ContactIdentity, Contact, bool]:
-    """Find or create the identity and its contact (True when the identity is new).
-    The caller holds the lane lock, so nobody else creates this identity meanwhile."""
-    identity = (
-        await ContactIdentity.filter(inbox_id=inbox_id, source_id=item.source_id)
-        .select_related("contact")
-        .using_db(conn)
-        .first()
-    )
-    if identity is not None:
-        contact = identity.contact
-        if _fill_from_profile(contact, item.profile):
-            await contact.save(using_db=conn)
-        return identity, contact, False
-    phone = item.profile.phone if item.profile else None
-    existing = (
-        await Contact.filter(phone=phone).using_db(conn).order_by("id").first() if phone else None
-    )
-    if existing is None:
-        contact = Contact()
-        _fill_from_profile(contact, item.profile)
-        await contact.save(using_db=conn)
-    else:
-        contact = existing
-        if _fill_from_profile(contact, item.profile):
-            await contact.save(using_db=conn)
-    identity = await ContactIdentity.create(
-        inbox_id=inbox_id, source_id=item.source_id, contact_id=contact.id, using_db=conn
-    )
-    return identity, contact, True

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from channels.base import ChannelAdapter
 from config.loader import AppConfig
 from config.settings import Settings
+from hub.batching import Batcher
 from hub.jobs.locks import LaneLocks
 from hub.jobs.queue import JobQueue
 from hub.realtime import LocalRealtime
@@ -39,6 +40,9 @@ class HubContext:
     inboxes_by_slug: dict[str, InboxRef] = field(default_factory=dict)
     inboxes_by_id: dict[int, InboxRef] = field(default_factory=dict)
     writer: EventWriter | None = None
+    #: group the process and send jobs of this process into shared transactions
+    processor: Batcher[str] | None = None
+    sender: Batcher[int] | None = None
     #: per-config bot state from ``hub.bot.build_bot`` (rebuilt on reload)
     bot: Any = None
     #: processing transactions admitted at once. SQLite has one writer and tortoise one

@@ -7,6 +7,7 @@ wins), permanent errors and exhausted attempts mark the row and its message fail
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
@@ -15,12 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tortoise.expressions import Case, F, When
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from channels.base import Attachment, Button, DeliveryStatus, OutboundMessage
+from channels.base import Attachment, Button, DeliveryStatus, OutboundMessage, SendResult
 from channels.errors import PermanentSendError, TransientSendError
 from config.hub import OutboxPolicy
+from hub.bulk import insert_all, placeholders
 from hub.context import HubContext
 from hub.jobs.names import PROCESS_JOB, SEND_JOB
 from hub.models import (
@@ -82,40 +84,57 @@ def outbound_from_json(text: str, last_customer_message_at: datetime | None) -> 
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ReplyBatch:
+    """The replies decided for one conversation, and the channel address they go to."""
+
+    conversation: Conversation
+    recipient: str
+    replies: Sequence[Reply]
+
+
 async def create_replies(
     conn: Any, conversation: Conversation, recipient: str, replies: Sequence[Reply]
 ) -> list[Outbox]:
     """Write each reply as a Message and an Outbox row in the caller's transaction."""
-    rows = []
-    for reply in replies:
-        message = await Message.create(
-            conversation_id=conversation.id,
-            inbox_id=conversation.inbox_id,
+    return await create_reply_batches(conn, [ReplyBatch(conversation, recipient, replies)])
+
+
+async def create_reply_batches(conn: Any, batches: Sequence[ReplyBatch]) -> list[Outbox]:
+    """:func:`create_replies` for many conversations: two multi-row inserts in all."""
+    planned = [(batch, reply) for batch in batches for reply in batch.replies]
+    messages = [
+        Message(
+            conversation_id=batch.conversation.id,
+            inbox_id=batch.conversation.inbox_id,
             direction="out",
             sender_kind=reply.sender_kind,
             agent_id=reply.agent_id,
             text=reply.text,
             buttons=[{"id": b.id, "title": b.title} for b in reply.buttons],
             delivery_status=DeliveryStatus.QUEUED.value,
-            using_db=conn,
         )
-        outbound = OutboundMessage(
-            recipient=recipient,
-            text=reply.text,
-            reference=str(message.id),
-            conversation_ref=str(conversation.id),
-            buttons=reply.buttons,
-            sender_name=reply.sender_name,
+        for batch, reply in planned
+    ]
+    await insert_all(conn, messages)
+    rows = [
+        Outbox(
+            inbox_id=batch.conversation.inbox_id,
+            message_id=message.id,
+            payload=outbound_to_json(
+                OutboundMessage(
+                    recipient=batch.recipient,
+                    text=reply.text,
+                    reference=str(message.id),
+                    conversation_ref=str(batch.conversation.id),
+                    buttons=reply.buttons,
+                    sender_name=reply.sender_name,
+                )
+            ),
         )
-        rows.append(
-            await Outbox.create(
-                inbox_id=conversation.inbox_id,
-                message_id=message.id,
-                payload=outbound_to_json(outbound),
-                using_db=conn,
-            )
-        )
-    return rows
+        for (batch, reply), message in zip(planned, messages, strict=True)
+    ]
+    return list(await insert_all(conn, rows))
 
 
 async def enqueue_sends(ctx: HubContext, rows: Sequence[Outbox]) -> None:
@@ -134,77 +153,163 @@ def backoff_delay(policy: OutboxPolicy, attempt: int, retry_after: float | None)
 
 async def send_outbox(ctx: HubContext, outbox_id: int) -> None:
     """The send job: claim, call the adapter, record the outcome, schedule a retry."""
-    now = datetime.now(UTC)
-    row = await Outbox.filter(id=outbox_id).select_related("message__conversation").first()
-    if row is None or row.status in (OutboxStatus.SENT, OutboxStatus.FAILED):
-        return
-    if row.next_attempt_at and row.next_attempt_at > now + timedelta(seconds=1):
-        delay = (row.next_attempt_at - now).total_seconds()
-        await ctx.queue.enqueue(
-            SEND_JOB, row.id, job_id=f"send:{row.id}:{row.attempts}", delay_s=delay
-        )
-        return
-    attempt = row.attempts + 1
-    lease = timedelta(seconds=ctx.settings.send_lease_s)
-    claimed = (
-        await Outbox.filter(id=row.id, attempts=row.attempts)
-        .filter(status=OutboxStatus.QUEUED)
-        .update(status=OutboxStatus.SENDING, lease_until=now + lease, attempts=attempt)
+    if ctx.sender is not None:
+        await ctx.sender.submit(outbox_id)
+    else:
+        await send_outboxes(ctx, [outbox_id])
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    """An outbox row this worker holds the lease of."""
+
+    id: int
+    inbox_id: int
+    message_id: int | None
+    payload: str
+    attempts: int
+
+
+def _claim_sql(dialect: str, rows: int) -> str:
+    """Take the lease of every row that is due, or whose lease ran out (a crashed worker),
+    in one statement that returns what it took."""
+    marks = placeholders(dialect, rows + 3)
+    ids = ",".join(marks[3:])
+    # only placeholders and constants of this module reach the SQL text
+    return (
+        f'UPDATE "outbox" SET "status"=\'sending\',"lease_until"={marks[0]},'  # noqa: S608
+        f'"attempts"="attempts"+1 WHERE ('
+        f'("status"=\'queued\' AND ("next_attempt_at" IS NULL OR "next_attempt_at"<={marks[1]}))'
+        f' OR ("status"=\'sending\' AND "lease_until"<{marks[2]})) AND "id" IN ({ids})'
+        # SQLite binds by position: the marks appear in the order of the values
+        ' RETURNING "id","inbox_id","message_id","payload","attempts"'
     )
-    if not claimed:
-        expired = await Outbox.filter(
-            id=row.id, attempts=row.attempts, status=OutboxStatus.SENDING, lease_until__lt=now
-        ).update(lease_until=now + lease, attempts=attempt)
-        if not expired:
-            return  # another worker holds a live lease
+
+
+def _window_sql(dialect: str, rows: int) -> str:
+    ids = ",".join(placeholders(dialect, rows))
+    return (
+        'SELECT m."id" "message_id",c."last_customer_message_at" "at" FROM "message" m '  # noqa: S608
+        f'JOIN "conversation" c ON c."id"=m."conversation_id" WHERE m."id" IN ({ids})'
+    )
+
+
+def _record_sent_sql(dialect: str) -> str:
+    """A message goes out: its sent time and provider id. A status callback may already
+    have moved it on, so only 'queued' becomes 'sent'."""
+    sent_at, provider_id, message_id = placeholders(dialect, 3)
+    return (
+        f'UPDATE "message" SET "sent_at"={sent_at},'  # noqa: S608
+        f'"provider_message_id"=COALESCE({provider_id},"provider_message_id"),'
+        "\"delivery_status\"=CASE WHEN \"delivery_status\"='queued' THEN 'sent' "
+        f'ELSE "delivery_status" END WHERE "id"={message_id}'
+    )
+
+
+async def send_outboxes(ctx: HubContext, outbox_ids: Sequence[int]) -> dict[int, Exception]:
+    """Send a batch of outbox rows: one claim, the sends side by side, one transaction
+    for the rows that went out. Failures are recorded row by row, with their retry."""
+    now = datetime.now(UTC)
+    conn = connections.get("default")
+    dialect = conn.capabilities.dialect
+    at = Outbox._meta.fields_map["lease_until"]
+    lease_until = now + timedelta(seconds=ctx.settings.send_lease_s)
+    rows = await conn.execute_query_dict(
+        _claim_sql(dialect, len(outbox_ids)),
+        [
+            at.to_db_value(lease_until, Outbox),
+            at.to_db_value(now + timedelta(seconds=1), Outbox),
+            at.to_db_value(now, Outbox),
+            *outbox_ids,
+        ],
+    )
+    claimed = [
+        _Claimed(r["id"], r["inbox_id"], r["message_id"], r["payload"], r["attempts"]) for r in rows
+    ]
+    taken = {row.id for row in claimed}
+    await _defer_not_due(ctx, [i for i in outbox_ids if i not in taken], now)
+    windows = await _windows(conn, [row.message_id for row in claimed if row.message_id])
+    outcomes = await asyncio.gather(*(_attempt(ctx, row, windows) for row in claimed))
+    sent = [(row, result) for row, result in zip(claimed, outcomes, strict=True) if result]
+    if sent:
+        await _record_sent(conn, sent)
+    for row, result in sent:
+        if row.message_id is not None and result.provider_message_id:
+            await replay_early_receipts(ctx, row.inbox_id, result.provider_message_id[:255])
+    return {}
+
+
+async def _defer_not_due(ctx: HubContext, ids: list[int], now: datetime) -> None:
+    """Rows not taken that wait for a later attempt get their job back, delayed."""
+    if not ids:
+        return
+    later = await Outbox.filter(
+        id__in=ids, status=OutboxStatus.QUEUED, next_attempt_at__gt=now
+    ).values_list("id", "attempts", "next_attempt_at")
+    for outbox_id, attempts, due in later:
+        await ctx.queue.enqueue(
+            SEND_JOB,
+            outbox_id,
+            job_id=f"send:{outbox_id}:{attempts}",
+            delay_s=(due - now).total_seconds(),
+        )
+
+
+async def _windows(conn: Any, message_ids: list[int]) -> dict[int, datetime | None]:
+    """When each message's customer last wrote (channels with a reply window need it)."""
+    if not message_ids:
+        return {}
+    field = Conversation._meta.fields_map["last_customer_message_at"]
+    rows = await conn.execute_query_dict(
+        _window_sql(conn.capabilities.dialect, len(message_ids)), message_ids
+    )
+    return {r["message_id"]: field.to_python_value(r["at"]) for r in rows}
+
+
+async def _attempt(
+    ctx: HubContext, row: _Claimed, windows: dict[int, datetime | None]
+) -> SendResult | None:
+    """Call the adapter once; a failure is recorded here (retry or permanent)."""
     inbox = ctx.inboxes_by_id.get(row.inbox_id)
     adapter = ctx.adapters.get(inbox.slug) if inbox else None
     policy = ctx.config.hub.outbox
     if adapter is None:
         reason = ctx.unavailable.get(inbox.slug, "inbox not configured") if inbox else "no inbox"
-        await _retry_or_fail(ctx, row, attempt, policy, reason, None)
-        return
-    message = row.message
-    conversation = message.conversation if message is not None else None
+        await _retry_or_fail(ctx, row, row.attempts, policy, reason, None)
+        return None
     outbound = outbound_from_json(
-        row.payload, conversation.last_customer_message_at if conversation else None
+        row.payload, windows.get(row.message_id) if row.message_id else None
     )
     try:
-        result = await adapter.send(outbound)
+        return await adapter.send(outbound)
     except PermanentSendError as exc:
-        await _fail(row, message, exc.reason)
-        return
+        await _fail(row.id, row.message_id, exc.reason)
     except TransientSendError as exc:
-        await _retry_or_fail(ctx, row, attempt, policy, exc.reason, exc.retry_after)
-        return
+        await _retry_or_fail(ctx, row, row.attempts, policy, exc.reason, exc.retry_after)
     except Exception as exc:  # an adapter bug must not lose the message: retry like a 5xx
         log.exception("send of outbox %s raised", row.id)
-        await _retry_or_fail(ctx, row, attempt, policy, f"unexpected error: {exc}", None)
-        return
+        await _retry_or_fail(ctx, row, row.attempts, policy, f"unexpected error: {exc}", None)
+    return None
+
+
+async def _record_sent(conn: Any, sent: list[tuple[_Claimed, SendResult]]) -> None:
+    """The rows and their messages change together, in one transaction for the batch."""
     sent_at = datetime.now(UTC)
-    async with in_transaction() as conn:  # the row and its message change together
+    at = Message._meta.fields_map["sent_at"].to_db_value(sent_at, Message)
+    async with in_transaction() as tx:
         await (
-            Outbox.filter(id=row.id)
-            .using_db(conn)
+            Outbox.filter(id__in=[row.id for row, _ in sent])
+            .using_db(tx)
             .update(status=OutboxStatus.SENT, sent_at=sent_at, lease_until=None, last_error=None)
         )
-        if message is not None:
-            updates: dict[str, Any] = {
-                "sent_at": sent_at,
-                # a status callback may already have moved it on: only 'queued' becomes 'sent'
-                "delivery_status": Case(
-                    When(
-                        delivery_status=DeliveryStatus.QUEUED.value,
-                        then=DeliveryStatus.SENT.value,
-                    ),
-                    default=F("delivery_status"),
-                ),
-            }
-            if result.provider_message_id:
-                updates["provider_message_id"] = result.provider_message_id[:255]
-            await Message.filter(id=message.id).using_db(conn).update(**updates)
-    if message is not None and result.provider_message_id:
-        await replay_early_receipts(ctx, row.inbox_id, result.provider_message_id[:255])
+        await tx.execute_many(
+            _record_sent_sql(conn.capabilities.dialect),
+            [
+                [at, (result.provider_message_id or "")[:255] or None, row.message_id]
+                for row, result in sent
+                if row.message_id is not None
+            ],
+        )
 
 
 async def replay_early_receipts(ctx: HubContext, inbox_id: int, provider_message_id: str) -> None:
@@ -227,15 +332,14 @@ async def replay_early_receipts(ctx: HubContext, inbox_id: int, provider_message
 
 async def _retry_or_fail(
     ctx: HubContext,
-    row: Outbox,
+    row: _Claimed,
     attempt: int,
     policy: OutboxPolicy,
     reason: str,
     retry_after: float | None,
 ) -> None:
     if attempt >= policy.max_attempts:
-        message = await Message.get_or_none(id=row.message_id) if row.message_id else None
-        await _fail(row, message, f"gave up after {attempt} attempts: {reason}")
+        await _fail(row.id, row.message_id, f"gave up after {attempt} attempts: {reason}")
         return
     delay = backoff_delay(policy, attempt, retry_after)
     await Outbox.filter(id=row.id).update(
@@ -248,17 +352,17 @@ async def _retry_or_fail(
     await ctx.queue.enqueue(SEND_JOB, row.id, job_id=f"send:{row.id}:{attempt}", delay_s=delay)
 
 
-async def _fail(row: Outbox, message: Message | None, reason: str) -> None:
-    log.warning("outbox %s failed permanently: %s", row.id, reason)
+async def _fail(outbox_id: int, message_id: int | None, reason: str) -> None:
+    log.warning("outbox %s failed permanently: %s", outbox_id, reason)
     async with in_transaction() as conn:
         await (
-            Outbox.filter(id=row.id)
+            Outbox.filter(id=outbox_id)
             .using_db(conn)
             .update(status=OutboxStatus.FAILED, lease_until=None, last_error=reason[:2000])
         )
-        if message is not None:
+        if message_id is not None:
             await (
-                Message.filter(id=message.id)
+                Message.filter(id=message_id)
                 .using_db(conn)
                 .update(delivery_status=DeliveryStatus.FAILED.value, error=reason[:2000])
             )

@@ -1,40 +1,44 @@
 """Processing of stored inbound events (DESIGN.md data path, steps 5 to 9).
 
-``process_event`` takes the lane of its event (inbox + sender) and processes every pending
-event of that lane in order, each in its own transaction, so a crash at any point leaves
-the database consistent and the event still pending.
+Jobs hand their event to the process :class:`~hub.batching.Batcher`, which calls
+:func:`process_events` with every event that arrived while the previous call ran. It takes
+the lanes (inbox + sender) of those events and applies their pending events in rounds: one
+transaction per round holds the oldest pending event of each lane, so order within a lane
+is kept and a crash at any point leaves the database consistent and the events pending. A
+round that fails is rolled back and its events are applied one by one, so one bad event
+never holds back the others.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from channels.base import DeliveryStatus, InboundItem, ItemKind
 from channels.messenger import watermark_of
-from hub.bot import BotTurn, run_bot_step
-from hub.contacts import resolve_identity
 from hub.context import HubContext
+from hub.inbound_messages import apply_messages, identity_key
+from hub.jobs.locks import LaneBusy
 from hub.jobs.names import PROCESS_JOB
-from hub.models import (
-    ContactIdentity,
-    Conversation,
-    ConversationStatus,
-    EventStatus,
-    InboundEvent,
-    Message,
-    Outbox,
-    SenderKind,
-)
-from hub.outbox import NO_MESSAGE_YET, create_replies, enqueue_sends
+from hub.models import ContactIdentity, EventStatus, InboundEvent, Message, Outbox
+from hub.outbox import NO_MESSAGE_YET, enqueue_sends
 
 log = logging.getLogger(__name__)
 
 MAX_PROCESS_ATTEMPTS = 5
+#: pending events of one lane loaded at once
 LANE_BATCH = 200
+#: events applied in one transaction
+MAX_ROUND = 100
+
+Lane = tuple[int, str]
+Round = list[tuple[InboundEvent, InboundItem]]
 
 
 def _sort_key(event: InboundEvent) -> tuple[datetime, datetime, str]:
@@ -42,56 +46,147 @@ def _sort_key(event: InboundEvent) -> tuple[datetime, datetime, str]:
 
 
 async def process_event(ctx: HubContext, event_id: str) -> None:
-    """Job: process ``event_id`` and anything older that waits in the same lane."""
-    event = await InboundEvent.get_or_none(id=event_id)
-    if event is None or event.status != EventStatus.RECEIVED:
+    """Job: process ``event_id`` (and anything older that waits in its lane)."""
+    if ctx.processor is not None:
+        await ctx.processor.submit(event_id)
         return
-    async with ctx.locks.lane(f"{event.inbox_id}:{event.order_key}"):
-        while True:
-            pending = sorted(
-                await InboundEvent.filter(
-                    inbox_id=event.inbox_id, order_key=event.order_key, status=EventStatus.RECEIVED
-                ).limit(LANE_BATCH),
-                key=_sort_key,
-            )
-            if not pending:
-                return
-            for item_event in pending:
-                if not await _process_one(ctx, item_event):
-                    return  # stop the lane: order matters, the failed event is retried first
-            if len(pending) < LANE_BATCH:
-                return
+    failure = (await process_events(ctx, [event_id])).get(event_id)
+    if failure is not None:
+        raise failure
 
 
-async def _process_one(ctx: HubContext, event: InboundEvent) -> bool:
-    """One event in one transaction. The lane lock makes this worker the only one on the
-    lane, and the final conditional update makes a concurrent duplicate roll back."""
+async def process_events(ctx: HubContext, event_ids: Sequence[str]) -> dict[str, Exception]:
+    """Process the given events and everything pending in their lanes; returns the events
+    whose lane could not be taken (another worker held it), to be retried."""
+    events = await InboundEvent.filter(id__in=list(event_ids), status=EventStatus.RECEIVED)
+    lanes = sorted({(event.inbox_id, event.order_key) for event in events})
+    busy: dict[str, Exception] = {}
+    async with AsyncExitStack() as stack:
+        held: list[Lane] = []
+        for lane in lanes:  # always in the same order: two batches never wait on each other
+            try:
+                await stack.enter_async_context(ctx.locks.lane(f"{lane[0]}:{lane[1]}"))
+            except LaneBusy as exc:
+                busy.update({str(e.id): exc for e in events if (e.inbox_id, e.order_key) == lane})
+                continue
+            held.append(lane)
+        queues = await _pending(held)
+        while queues:
+            round_, queues = _next_round(queues)
+            for chunk in range(0, len(round_), MAX_ROUND):
+                stopped = await _apply_round(ctx, round_[chunk : chunk + MAX_ROUND])
+                for lane in stopped:  # order matters: the failed event is retried first
+                    queues.pop(lane, None)
+    return busy
+
+
+async def _pending(lanes: list[Lane]) -> dict[Lane, list[InboundEvent]]:
+    """The pending events of ``lanes``, oldest first."""
+    if not lanes:
+        return {}
+    wanted = set(lanes)
+    rows = await InboundEvent.filter(
+        status=EventStatus.RECEIVED,
+        inbox_id__in={inbox for inbox, _ in lanes},
+        order_key__in={key for _, key in lanes},
+    )
+    queues: dict[Lane, list[InboundEvent]] = {}
+    for event in rows:
+        lane = (event.inbox_id, event.order_key)
+        if lane in wanted:
+            queues.setdefault(lane, []).append(event)
+    return {lane: sorted(events, key=_sort_key)[:LANE_BATCH] for lane, events in queues.items()}
+
+
+def _next_round(
+    queues: dict[Lane, list[InboundEvent]],
+) -> tuple[Round, dict[Lane, list[InboundEvent]]]:
+    """The oldest event of each lane, at most one message per identity (the rest wait for
+    the next round); returns the round and what is left."""
+    round_: Round = []
+    identities: set[tuple[int, str]] = set()
+    left: dict[Lane, list[InboundEvent]] = {}
+    for lane, events in queues.items():
+        head = events[0]
+        item = InboundItem.from_json(head.payload)
+        if item.kind is ItemKind.MESSAGE:
+            key = identity_key(head, item)
+            if key in identities:
+                left[lane] = events
+                continue
+            identities.add(key)
+        round_.append((head, item))
+        if len(events) > 1:
+            left[lane] = events[1:]
+    return round_, left
+
+
+class _Outcome(Enum):
+    DONE = "done"
+    FAILED = "failed"  #: rolled back, retried later
+    SPLIT = "split"  #: rolled back, apply its events one by one
+
+
+async def _apply_round(ctx: HubContext, round_: Round) -> set[Lane]:
+    """Apply ``round_`` (one transaction, or one per event when that fails); returns the
+    lanes whose event failed."""
+    outcome = await _commit(ctx, round_)
+    if outcome is _Outcome.DONE:
+        return set()
+    if outcome is _Outcome.FAILED:
+        return {(event.inbox_id, event.order_key) for event, _ in round_}
+    stopped: set[Lane] = set()
+    for event, item in round_:
+        if await _commit(ctx, [(event, item)]) is not _Outcome.DONE:
+            stopped.add((event.inbox_id, event.order_key))
+    return stopped
+
+
+async def _commit(ctx: HubContext, round_: Round) -> _Outcome:
+    """One transaction for ``round_``. The lane locks make this worker the only one on its
+    lanes, and the final conditional updates make a concurrent duplicate roll back."""
     outbox: list[Outbox] = []
-    item = InboundItem.from_json(event.payload)
+    messages = [(event, item) for event, item in round_ if item.kind is ItemKind.MESSAGE]
     try:
         async with ctx.write_gate, in_transaction() as conn:
-            status, error = await _apply(ctx, conn, event, item, outbox)
-            done = (
-                await InboundEvent.filter(id=event.id, status=EventStatus.RECEIVED)
-                .using_db(conn)
-                .update(status=status, error=error, processed_at=datetime.now(UTC))
-            )
-            if not done:
-                raise _AlreadyProcessed
+            if messages:
+                outbox += await apply_messages(ctx, conn, messages)
+                await _mark(conn, [event for event, _ in messages], EventStatus.PROCESSED, None)
+            for event, item in round_:
+                if item.kind is not ItemKind.MESSAGE:
+                    status, error = await _apply_other_kind(conn, event, item)
+                    await _mark(conn, [event], status, error)
     except _AlreadyProcessed:
-        return True
+        return _Outcome.DONE if len(round_) == 1 else _Outcome.SPLIT
     except Exception as exc:
+        if len(round_) > 1:
+            log.warning("a round of %d events failed, applying them one by one", len(round_))
+            return _Outcome.SPLIT
+        event = round_[0][0]
         log.exception("processing event %s failed", event.id)
         await _retry(ctx, event, f"{type(exc).__name__}: {exc}")
-        return False
+        return _Outcome.FAILED
     await enqueue_sends(ctx, outbox)
-    if item.kind is ItemKind.MESSAGE:
+    for event, item in messages:
         await _after_receive(ctx, event, item)
-    return True
+    return _Outcome.DONE
+
+
+async def _mark(
+    conn: Any, events: list[InboundEvent], status: EventStatus, error: str | None
+) -> None:
+    ids = [event.id for event in events]
+    done = (
+        await InboundEvent.filter(id__in=ids, status=EventStatus.RECEIVED)
+        .using_db(conn)
+        .update(status=status, error=error, processed_at=datetime.now(UTC))
+    )
+    if done != len(ids):
+        raise _AlreadyProcessed
 
 
 class _AlreadyProcessed(Exception):
-    """Another worker finished this event first; roll back our copy of the work."""
+    """Another worker finished an event first; roll back our copy of the work."""
 
 
 async def _after_receive(ctx: HubContext, event: InboundEvent, item: InboundItem) -> None:
@@ -121,72 +216,12 @@ async def _retry(ctx: HubContext, event: InboundEvent, error: str) -> None:
     )
 
 
-async def _apply(
-    ctx: HubContext, conn: Any, event: InboundEvent, item: InboundItem, outbox: list[Outbox]
+async def _apply_other_kind(
+    conn: Any, event: InboundEvent, item: InboundItem
 ) -> tuple[EventStatus, str | None]:
-    if item.kind is ItemKind.MESSAGE:
-        await _apply_message(ctx, conn, event, item, outbox)
-        return EventStatus.PROCESSED, None
     if item.kind is ItemKind.STATUS:
         return await _apply_status(conn, event, item)
     return await _apply_other(conn, event, item)
-
-
-async def _apply_message(
-    ctx: HubContext, conn: Any, event: InboundEvent, item: InboundItem, outbox: list[Outbox]
-) -> None:
-    identity, contact, new_identity = await resolve_identity(conn, event.inbox_id, item)
-    conversation = (
-        None
-        if new_identity
-        else await Conversation.filter(identity_id=identity.id)
-        .exclude(status=ConversationStatus.RESOLVED)
-        .using_db(conn)
-        .order_by("-id")
-        .first()
-    )
-    opened = conversation is None
-    received_at = item.occurred_at or event.received_at
-    if conversation is None:
-        conversation = await Conversation.create(
-            contact_id=contact.id,
-            inbox_id=event.inbox_id,
-            identity_id=identity.id,
-            language=contact.language,
-            last_customer_message_at=received_at,
-            using_db=conn,
-        )
-    else:
-        conversation.last_customer_message_at = received_at
-        await conversation.save(using_db=conn, update_fields=["last_customer_message_at"])
-    if not identity.reachable:
-        await ContactIdentity.filter(id=identity.id).using_db(conn).update(reachable=True)
-    message = await Message.create(
-        conversation_id=conversation.id,
-        inbox_id=event.inbox_id,
-        direction="in",
-        sender_kind=SenderKind.CONTACT,
-        text=item.text,
-        content_type=item.content_type,
-        attachments=[a.to_dict() for a in item.attachments],
-        payload=item.payload,
-        provider_message_id=item.message_id[:255] if item.message_id else None,
-        using_db=conn,
-    )
-    if conversation.status != ConversationStatus.BOT:
-        return
-    turn = BotTurn(
-        inbox=ctx.inboxes_by_id[event.inbox_id],
-        conversation=conversation,
-        contact=contact,
-        identity=identity,
-        message=message,
-        item=item,
-        opened=opened,
-        now=datetime.now(UTC),
-    )
-    replies = await run_bot_step(ctx, conn, turn)
-    outbox += await create_replies(conn, conversation, identity.source_id, replies)
 
 
 _TIMESTAMP_FIELD = {

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any, Literal
 
 import aiohttp
@@ -20,6 +21,7 @@ from channels.registry import build_adapter
 from config.loader import AppConfig
 from config.settings import Settings
 from hub import db
+from hub.batching import Batcher
 from hub.bot import build_bot
 from hub.context import HubContext, InboxRef
 from hub.ingest import EventWriter
@@ -28,8 +30,8 @@ from hub.jobs.locks import LocalLaneLocks, RedisLaneLocks
 from hub.jobs.names import PROCESS_JOB, SEND_JOB, TIMER_JOB
 from hub.jobs.queue import JobQueue
 from hub.models import Inbox
-from hub.outbox import send_outbox
-from hub.pipeline import process_event
+from hub.outbox import send_outbox, send_outboxes
+from hub.pipeline import process_event, process_events
 from hub.realtime import LocalRealtime, RedisRealtime
 from hub.recovery import requeue_pending, sweep_forever
 from hub.timers import fire_timer
@@ -102,6 +104,11 @@ class Runtime:
             realtime=realtime,
             write_gate=asyncio.Semaphore(1 if self.settings.uses_sqlite else 64),
         )
+        ctx = self.ctx
+        ctx.processor = Batcher("process-batcher", partial(process_events, ctx))
+        ctx.sender = Batcher("send-batcher", partial(send_outboxes, ctx))
+        ctx.processor.start()
+        ctx.sender.start()
         await self._sync_inboxes()
         await self._build_adapters()
         self.ctx.bot = await asyncio.to_thread(build_bot, self.config, self.settings, self.environ)
@@ -171,6 +178,9 @@ class Runtime:
             if self._ctx.writer is not None:
                 await self._ctx.writer.close()
             await self._ctx.queue.close()
+            for batcher in (self._ctx.processor, self._ctx.sender):
+                if batcher is not None:
+                    await batcher.close()
             await self._ctx.realtime.close()
             for adapter in self._ctx.adapters.values():
                 await adapter.close()
