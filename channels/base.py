@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
+import orjson
+
 from config.inboxes import InboxConfig
 
 
@@ -101,6 +103,11 @@ class Profile:
     language: str | None = None
 
 
+def _without_lone_surrogates(raw: dict[str, Any]) -> bytes:
+    text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
+
+
 @dataclass(frozen=True, slots=True)
 class InboundItem:
     """One normalised provider item. ``event_id`` is unique per inbox (the dedupe key)."""
@@ -130,7 +137,8 @@ class InboundItem:
         return self.source_id
 
     def to_json(self) -> str:
-        """Compact JSON; written by hand because ``asdict`` deep-copies every value."""
+        """Compact JSON (orjson: this runs for every stored item); built by hand because
+        ``asdict`` deep-copies every value."""
         raw: dict[str, Any] = {
             "kind": self.kind.value,
             "event_id": self.event_id,
@@ -157,11 +165,16 @@ class InboundItem:
             }
         if self.data:
             raw["data"] = dict(self.data)
-        return json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str)
+        try:
+            return orjson.dumps(raw, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+        except orjson.JSONEncodeError:
+            # a lone surrogate ("\\ud83d" half an emoji in the provider's JSON) is not
+            # text any database can store: it becomes U+FFFD, the rest is kept
+            return _without_lone_surrogates(raw).decode()
 
     @classmethod
     def from_json(cls, text: str) -> InboundItem:
-        raw = json.loads(text)
+        raw = orjson.loads(text)
         occurred = raw.get("occurred_at")
         profile = raw.get("profile")
         status = raw.get("status")

@@ -35,7 +35,13 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=0, le=65535)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     job_workers: int = Field(
-        default=4, ge=0, le=256, description="in-process job workers (embedded); 0 = ingest only"
+        default=64,
+        ge=0,
+        le=256,
+        description=(
+            "in-process jobs in flight (embedded); the process and send jobs in flight share "
+            "transactions, so more means bigger groups; 0 = ingest only"
+        ),
     )
     send_lease_s: float = Field(
         default=60.0, gt=0, description="a send not finished by then is retried (crashed worker)"

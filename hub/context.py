@@ -41,8 +41,8 @@ class HubContext:
     inboxes_by_id: dict[int, InboxRef] = field(default_factory=dict)
     writer: EventWriter | None = None
     #: group the process and send jobs of this process into shared transactions
-    processor: Batcher[str] | None = None
-    sender: Batcher[int] | None = None
+    processor: Batcher[str, None] | None = None
+    sender: Batcher[int, None] | None = None
     #: per-config bot state from ``hub.bot.build_bot`` (rebuilt on reload)
     bot: Any = None
     #: processing transactions admitted at once. SQLite has one writer and tortoise one

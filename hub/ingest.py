@@ -8,18 +8,17 @@ previous transaction was running in a single transaction and then wakes all of t
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise import connections
 
 from channels.base import InboundItem
+from hub.batching import Batcher
 from hub.context import HubContext, InboxRef
 from hub.jobs.names import PROCESS_JOB
 from hub.models import EventStatus, InboundEvent
@@ -46,12 +45,6 @@ class _Row:
     payload: str
     received_at: datetime
     occurred_at: datetime | None
-
-
-@dataclass(slots=True)
-class _Pending:
-    rows: list[_Row]
-    done: asyncio.Future[list[StoredEvent]]
 
 
 _COLUMNS = (
@@ -109,25 +102,25 @@ def _db_values(row: _Row) -> list[Any]:
 
 
 class EventWriter:
-    """Batches concurrent inserts into shared transactions (group commit)."""
+    """Stores items with group commit: the rows of every request that arrives while a
+    commit runs go into the next one."""
 
     def __init__(self, max_batch_rows: int = 2000) -> None:
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
-        self._max_batch_rows = max_batch_rows
-        self._task: asyncio.Task[None] | None = None
-        self.batches = 0
+        self._batcher: Batcher[list[_Row], list[StoredEvent]] = Batcher(
+            "event-writer", self._commit, max_weight=max_batch_rows, weight=len
+        )
         self.rows = 0
 
+    @property
+    def batches(self) -> int:
+        """Commits so far (processing watches it to give way while webhooks arrive)."""
+        return self._batcher.batches
+
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="event-writer")
+        self._batcher.start()
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._batcher.close()
 
     async def write(self, inbox_id: int, items: Sequence[InboundItem]) -> list[StoredEvent]:
         """Store ``items``; returns those that were new, once they are committed."""
@@ -142,43 +135,20 @@ class EventWriter:
                 order_key=item.order_key[:255],
                 kind=item.kind.value,
                 payload=item.to_json(),
-                received_at=now,
+                # a microsecond apart: items of one request that carry the same (or no)
+                # timestamp are processed in the order the provider listed them
+                received_at=now + timedelta(microseconds=index),
                 occurred_at=item.occurred_at,
             )
-            for item in items
+            for index, item in enumerate(items)
         ]
-        future: asyncio.Future[list[StoredEvent]] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Pending(rows, future))
-        if self._task is None:
-            raise RuntimeError("EventWriter.start() was not called")
-        return await future
+        return await self._batcher.submit(rows)
 
-    async def _run(self) -> None:
-        while True:
-            first = await self._queue.get()
-            batch = [first]
-            count = len(first.rows)
-            while count < self._max_batch_rows and not self._queue.empty():
-                pending = self._queue.get_nowait()
-                batch.append(pending)
-                count += len(pending.rows)
-            try:
-                stored = await self._commit(batch)
-            except Exception as exc:  # the whole group fails together; each caller answers 5xx
-                log.exception("event batch of %d rows failed", count)
-                for pending in batch:
-                    if not pending.done.done():
-                        pending.done.set_exception(exc)
-                continue
-            for pending, result in zip(batch, stored, strict=True):
-                if not pending.done.done():
-                    pending.done.set_result(result)
-
-    async def _commit(self, batch: list[_Pending]) -> list[list[StoredEvent]]:
+    async def _commit(self, batch: list[list[_Row]]) -> list[list[StoredEvent]]:
         # Within one batch the same item may appear twice (concurrent redelivery): keep one.
         unique: dict[tuple[int, str], _Row] = {}
-        for pending in batch:
-            for row in pending.rows:
+        for rows in batch:
+            for row in rows:
                 unique.setdefault((row.inbox_id, row.provider_event_id), row)
         rows = list(unique.values())
         conn = connections.get("default")
@@ -191,15 +161,14 @@ class EventWriter:
                 _insert_sql(conn.capabilities.dialect, len(chunk)), values
             )
             inserted.update(str(r["id"]) for r in returned)
-        self.batches += 1
         self.rows += len(rows)
         return [
             [
                 StoredEvent(str(row.id), row.inbox_id, row.order_key)
-                for row in pending.rows
+                for row in request
                 if str(row.id) in inserted
             ]
-            for pending in batch
+            for request in batch
         ]
 
 

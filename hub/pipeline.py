@@ -11,9 +11,11 @@ never holds back the others.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
-from contextlib import AsyncExitStack
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -32,10 +34,11 @@ from hub.outbox import NO_MESSAGE_YET, enqueue_sends
 log = logging.getLogger(__name__)
 
 MAX_PROCESS_ATTEMPTS = 5
-#: pending events of one lane loaded at once
-LANE_BATCH = 200
-#: events applied in one transaction
-MAX_ROUND = 100
+#: pending events of one lane taken by one batch
+LANE_BATCH = 100
+#: events applied in one transaction: enough to share its round trips, few enough that
+#: the ingest's insert (waiting for SQLite's single writer) is not held up for long
+MAX_ROUND = 16
 
 Lane = tuple[int, str]
 Round = list[tuple[InboundEvent, InboundItem]]
@@ -70,32 +73,74 @@ async def process_events(ctx: HubContext, event_ids: Sequence[str]) -> dict[str,
                 busy.update({str(e.id): exc for e in events if (e.inbox_id, e.order_key) == lane})
                 continue
             held.append(lane)
-        queues = await _pending(held)
-        while queues:
-            round_, queues = _next_round(queues)
-            for chunk in range(0, len(round_), MAX_ROUND):
-                stopped = await _apply_round(ctx, round_[chunk : chunk + MAX_ROUND])
-                for lane in stopped:  # order matters: the failed event is retried first
-                    queues.pop(lane, None)
+        # a lane is taken LANE_BATCH events at a time, until the events asked for are done
+        asked: dict[Lane, set[str]] = {}
+        for event in events:
+            asked.setdefault((event.inbox_id, event.order_key), set()).add(str(event.id))
+        todo = held
+        while todo:
+            queues = await _pending(todo)
+            for lane, loaded in queues.items():
+                asked[lane] -= {str(event.id) for event in loaded}
+            more = {lane for lane, loaded in queues.items() if len(loaded) >= LANE_BATCH}
+            stopped = await _apply_lanes(ctx, queues)
+            todo = [lane for lane in todo if asked[lane] and lane in more - stopped]
     return busy
 
 
+async def _apply_lanes(ctx: HubContext, queues: dict[Lane, list[InboundEvent]]) -> set[Lane]:
+    """Apply the loaded events in rounds; returns the lanes stopped by a failure."""
+    stopped: set[Lane] = set()
+    while queues:
+        round_, queues = _next_round(queues)
+        for chunk in range(0, len(round_), MAX_ROUND):
+            async with _ingest_first(ctx):
+                failed = await _apply_round(ctx, round_[chunk : chunk + MAX_ROUND])
+            for lane in failed:  # order matters: the failed event is retried first
+                queues.pop(lane, None)
+            stopped |= failed
+    return stopped
+
+
+@asynccontextmanager
+async def _ingest_first(
+    ctx: HubContext, pause: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> AsyncIterator[None]:
+    """While webhooks keep arriving, processing takes at most half of the time: after a
+    round during which the ingest committed, wait as long as the round took. A burst is
+    then acknowledged quickly (providers retry slow webhooks, which only adds load) and
+    processed at half speed until it is over, then at full speed."""
+    writer = ctx.writer
+    commits = writer.batches if writer else 0
+    started = time.monotonic()
+    yield
+    if writer is not None and writer.batches != commits:
+        await pause(time.monotonic() - started)
+
+
 async def _pending(lanes: list[Lane]) -> dict[Lane, list[InboundEvent]]:
-    """The pending events of ``lanes``, oldest first."""
+    """The oldest ``LANE_BATCH`` pending events of each of ``lanes``, oldest first. The
+    order is chosen on the keys alone, so a backlog costs small rows, not payloads; what
+    is left waits for the jobs of its own events."""
     if not lanes:
         return {}
     wanted = set(lanes)
-    rows = await InboundEvent.filter(
+    keys = await InboundEvent.filter(
         status=EventStatus.RECEIVED,
         inbox_id__in={inbox for inbox, _ in lanes},
         order_key__in={key for _, key in lanes},
-    )
+    ).values_list("id", "inbox_id", "order_key", "occurred_at", "received_at")
+    by_lane: dict[Lane, list[tuple[datetime, datetime, str]]] = {}
+    for event_id, inbox_id, order_key, occurred_at, received_at in keys:
+        if (inbox_id, order_key) in wanted:
+            by_lane.setdefault((inbox_id, order_key), []).append(
+                (occurred_at or received_at, received_at, str(event_id))
+            )
+    chosen = [key[2] for lane in by_lane.values() for key in sorted(lane)[:LANE_BATCH]]
     queues: dict[Lane, list[InboundEvent]] = {}
-    for event in rows:
-        lane = (event.inbox_id, event.order_key)
-        if lane in wanted:
-            queues.setdefault(lane, []).append(event)
-    return {lane: sorted(events, key=_sort_key)[:LANE_BATCH] for lane, events in queues.items()}
+    for event in await InboundEvent.filter(id__in=chosen, status=EventStatus.RECEIVED):
+        queues.setdefault((event.inbox_id, event.order_key), []).append(event)
+    return {lane: sorted(events, key=_sort_key) for lane, events in queues.items()}
 
 
 def _next_round(

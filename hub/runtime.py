@@ -21,7 +21,7 @@ from channels.registry import build_adapter
 from config.loader import AppConfig
 from config.settings import Settings
 from hub import db
-from hub.batching import Batcher
+from hub.batching import Batcher, keyed
 from hub.bot import build_bot
 from hub.context import HubContext, InboxRef
 from hub.ingest import EventWriter
@@ -105,8 +105,8 @@ class Runtime:
             write_gate=asyncio.Semaphore(1 if self.settings.uses_sqlite else 64),
         )
         ctx = self.ctx
-        ctx.processor = Batcher("process-batcher", partial(process_events, ctx))
-        ctx.sender = Batcher("send-batcher", partial(send_outboxes, ctx))
+        ctx.processor = Batcher("process-batcher", keyed(partial(process_events, ctx)))
+        ctx.sender = Batcher("send-batcher", keyed(partial(send_outboxes, ctx)))
         ctx.processor.start()
         ctx.sender.start()
         await self._sync_inboxes()

@@ -6,7 +6,9 @@ In one run, each server in its own process and the load generator in another:
     on PostgreSQL, reporting requests/s, p50, p99, the ratio b/a, and whether every
     acknowledged item was stored;
 (c) end to end through the web chat: each message from a new visitor, timed from the post
-    to the greeting arriving on the visitor's web socket.
+    to the greeting arriving on the visitor's web socket; its baseline is the same protocol
+    against handlers that push the greeting straight back (the load generator's and
+    aiohttp's own ceiling on this machine).
 """
 
 from __future__ import annotations
@@ -198,6 +200,8 @@ def main() -> None:
                 postgres = _ingest_run(
                     root / "postgres", callback, services.POSTGRES_URL, args.duration
                 )
+            console.print("measuring (c) web chat protocol against the bare handlers…")
+            e2e_baseline = _load("webchat", bare_base, args.duration, 64)
             console.print("measuring (c) web chat end to end, embedded…")
             proc, base = _hub(root / "e2e", callback, None)
             try:
@@ -236,7 +240,10 @@ def main() -> None:
     console.print(
         f"(c) web chat end to end: {e2e['msgs_per_s']:.0f} messages/s, p50 {e2e['p50_ms']:.1f} ms, "
         f"p99 {e2e['p99_ms']:.1f} ms, {e2e['errors']} errors "
-        "(each from a new visitor: contact, conversation, greeting over the web socket)"
+        "(each from a new visitor: contact, conversation, greeting over the web socket); "
+        f"the same protocol against bare handlers: {e2e_baseline['msgs_per_s']:.0f} messages/s, "
+        f"p99 {e2e_baseline['p99_ms']:.1f} ms (ratio "
+        f"{e2e['msgs_per_s'] / max(e2e_baseline['msgs_per_s'], 1e-9):.2f})"
     )
     figures = {
         "baseline_rps": round(baseline["rps"], 1),
@@ -251,6 +258,9 @@ def main() -> None:
         "e2e_p50_ms": round(e2e["p50_ms"], 2),
         "e2e_p99_ms": round(e2e["p99_ms"], 2),
         "e2e_errors": e2e["errors"],
+        "e2e_baseline_msgs_per_s": round(e2e_baseline["msgs_per_s"], 1),
+        "e2e_baseline_p99_ms": round(e2e_baseline["p99_ms"], 2),
+        "e2e_ratio": round(e2e["msgs_per_s"] / max(e2e_baseline["msgs_per_s"], 1e-9), 3),
         "lost": embedded["lost"] + (postgres["lost"] if postgres else 0),
     }
     if args.json:

@@ -1,0 +1,247 @@
+"""Events processed in groups (one transaction per round of lanes) behave like one by one.
+
+On SQLite, PostgreSQL, and PostgreSQL with arq workers (the ``hub`` fixture).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from tortoise.transactions import in_transaction
+
+from channels.base import InboundItem, ItemKind
+from hub import bot as bot_step
+from hub import inbound_messages, pipeline
+from hub.bulk import insert_all
+from hub.models import (
+    Contact,
+    ContactIdentity,
+    Conversation,
+    EventStatus,
+    InboundEvent,
+    Message,
+    Outbox,
+    OutboxStatus,
+)
+from hub.outbox import Reply, create_replies, send_outboxes
+from hub.pipeline import _ingest_first, _next_round, process_events
+from tests.support.harness import HubHarness
+from tests.support.wait import eventually
+
+
+def _message(sender: str, text: str, **sender_fields: str) -> dict[str, Any]:
+    return {"id": uuid.uuid4().hex, "sender": {"id": sender, **sender_fields}, "text": text}
+
+
+async def test_a_burst_from_many_senders_is_processed_once_in_order(hub: HubHarness) -> None:
+    # 40 new senders and one sender with five messages, all in one webhook
+    burst = [_message(f"cust-{i}", f"hello {i}") for i in range(40)]
+    burst += [_message("chatty", f"part {i}") for i in range(5)]
+    response = await hub.post_api({"messages": burst})
+    assert response.status == 200
+    await hub.settled()
+    assert await InboundEvent.filter(status=EventStatus.PROCESSED).count() == 45
+    assert await Contact.all().count() == 41
+    assert await ContactIdentity.all().count() == 41
+    assert await Conversation.all().count() == 41
+    chatty = await Conversation.get(identity__source_id="chatty")
+    texts = await Message.filter(conversation_id=chatty.id, direction="in").order_by("id")
+    assert [m.text for m in texts] == [f"part {i}" for i in range(5)]  # the lane's order is kept
+    # each new conversation got the greeting once, to its own customer
+    greeted = sorted(d.body["recipient"]["id"] for d in hub.callback.received)
+    assert greeted == sorted([f"cust-{i}" for i in range(40)] + ["chatty"])
+    processor = hub.runtime.ctx.processor if hub.runtime else None
+    assert processor is not None
+    assert processor.batches < 45  # jobs shared transactions
+
+
+async def test_new_senders_with_one_phone_number_become_one_contact(hub: HubHarness) -> None:
+    burst = [
+        _message("a-1", "hi", phone="+33612345678", name="Ada"),
+        _message("a-2", "hi again", phone="+33612345678"),
+        _message("b-1", "hello", phone="+33698765432"),
+    ]
+    assert (await hub.post_api({"messages": burst})).status == 200
+    await hub.settled()
+    assert await ContactIdentity.all().count() == 3
+    contacts = await Contact.all().order_by("id")
+    assert [(c.phone, c.name) for c in contacts] == [
+        ("+33612345678", "Ada"),
+        ("+33698765432", None),
+    ]
+    shared = await ContactIdentity.filter(source_id__in=["a-1", "a-2"]).values_list(
+        "contact_id", flat=True
+    )
+    assert len(set(shared)) == 1
+
+
+def _fail_on_boom(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_step = bot_step.run_bot_step
+
+    async def step(ctx: Any, conn: Any, turn: Any) -> Any:
+        if turn.message.text == "boom":
+            raise RuntimeError("boom")
+        return await real_step(ctx, conn, turn)
+
+    monkeypatch.setattr(inbound_messages, "run_bot_step", step)
+
+
+async def test_one_failing_event_does_not_hold_back_its_group(
+    hub: HubHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fail_on_boom(monkeypatch)
+    burst = [_message("bad", "boom")] + [_message(f"cust-{i}", "hello") for i in range(8)]
+    assert (await hub.post_api({"messages": burst})).status == 200
+
+    async def others_answered() -> bool:
+        return len(hub.callback.received) == 8
+
+    await eventually(others_answered, timeout=20)
+    assert await InboundEvent.filter(status=EventStatus.PROCESSED).count() == 8
+    bad = await InboundEvent.get(order_key="bad")
+    assert bad.status in (EventStatus.RECEIVED, EventStatus.FAILED)  # retried, then failed
+    assert bad.attempts >= 1
+    assert "boom" in (bad.error or "")
+    assert not await ContactIdentity.filter(source_id="bad").exists()
+
+
+async def test_a_failed_round_is_rolled_back_and_applied_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    _fail_on_boom(monkeypatch)
+    # no job workers: this test runs the round itself, so it holds all nine events
+    harness = await HubHarness(tmp_path, settings_overrides={"job_workers": 0}).start()
+    try:
+        burst = [_message("bad", "boom")] + [_message(f"cust-{i}", "hello") for i in range(8)]
+        assert (await harness.post_api({"messages": burst})).status == 200
+        ids = [str(i) for i in await InboundEvent.all().values_list("id", flat=True)]
+        assert harness.runtime is not None
+        assert await process_events(harness.runtime.ctx, ids) == {}
+        assert "a round of 9 events failed, applying them one by one" in caplog.text
+        assert await InboundEvent.filter(status=EventStatus.PROCESSED).count() == 8
+        bad = await InboundEvent.get(order_key="bad")
+        assert (bad.status, bad.attempts) == (EventStatus.RECEIVED, 1)
+        assert not await ContactIdentity.filter(source_id="bad").exists()
+        assert await Message.filter(direction="in").count() == 8
+    finally:
+        await harness.close()
+
+
+def _stored(inbox_id: int, order_key: str, source_id: str) -> InboundEvent:
+    item = InboundItem(
+        kind=ItemKind.MESSAGE,
+        event_id=uuid.uuid4().hex,
+        source_id=source_id,
+        text="hi",
+    )
+    now = datetime.now(UTC)
+    return InboundEvent(
+        id=uuid.uuid4(),
+        inbox_id=inbox_id,
+        provider_event_id=item.event_id,
+        order_key=order_key,
+        kind=item.kind.value,
+        payload=item.to_json(),
+        received_at=now,
+    )
+
+
+def test_a_round_holds_one_message_per_identity() -> None:
+    # a message's lane is its sender, but the round does not rely on it: two stored lanes
+    # that resolve to the same sender never share a round
+    first, second, other = _stored(1, "x", "same"), _stored(1, "y", "same"), _stored(1, "z", "z")
+    queues = {(1, "x"): [first], (1, "y"): [second], (1, "z"): [other]}
+    round_, left = _next_round(queues)
+    assert [event for event, _ in round_] == [first, other]
+    assert left == {(1, "y"): [second]}
+    round_, left = _next_round(left)
+    assert [event for event, _ in round_] == [second]
+    assert left == {}
+
+
+async def test_multi_row_insert_gives_each_instance_its_own_id(hub: HubHarness) -> None:
+    contacts = [Contact(name=f"c{i}", phone=f"+4470000000{i:02d}") for i in range(60)]
+    async with in_transaction() as conn:
+        await insert_all(conn, contacts)
+    assert len({c.id for c in contacts}) == 60
+    stored = dict(await Contact.all().values_list("id", "name"))
+    assert {c.id: c.name for c in contacts} == stored
+
+
+async def test_a_send_batch_takes_due_rows_and_leaves_the_others(hub: HubHarness) -> None:
+    assert (await hub.post_api(_message("cust-1", "hi"))).status == 200
+    await hub.settled()
+    received = len(hub.callback.received)
+    conversation = await Conversation.get()
+    now = datetime.now(UTC)
+    async with in_transaction() as conn:
+        due, later, leased, expired = await create_replies(
+            conn, conversation, "cust-1", [Reply(text=f"reply {i}") for i in range(4)]
+        )
+    # not yet due (a retry waiting), held by a live worker, held by a dead worker
+    await Outbox.filter(id=later.id).update(next_attempt_at=now + timedelta(minutes=5))
+    await Outbox.filter(id=leased.id).update(
+        status=OutboxStatus.SENDING, lease_until=now + timedelta(minutes=5), attempts=1
+    )
+    await Outbox.filter(id=expired.id).update(
+        status=OutboxStatus.SENDING, lease_until=now - timedelta(seconds=1), attempts=1
+    )
+    ctx = hub.runtime.ctx if hub.runtime else None
+    assert ctx is not None
+    await send_outboxes(ctx, [due.id, later.id, leased.id, expired.id])
+    rows = {
+        row.id: row for row in await Outbox.filter(id__in=[due.id, later.id, leased.id, expired.id])
+    }
+    assert rows[due.id].status == OutboxStatus.SENT
+    assert rows[expired.id].status == OutboxStatus.SENT
+    assert rows[expired.id].attempts == 2
+    assert rows[later.id].status == OutboxStatus.QUEUED
+    assert rows[later.id].attempts == 0
+    assert rows[leased.id].status == OutboxStatus.SENDING
+    sent_texts = sorted(d.body["text"] for d in hub.callback.received[received:])
+    assert sent_texts == ["reply 0", "reply 3"]
+    message = await Message.get(id=due.message_id)
+    assert message.delivery_status == "sent"
+    assert message.sent_at is not None
+
+
+async def test_processing_gives_way_while_webhooks_keep_arriving() -> None:
+    writer = SimpleNamespace(batches=0)
+    ctx: Any = SimpleNamespace(writer=writer)
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    async with _ingest_first(ctx, pause):
+        pass  # no webhook committed during the round: no pause
+    assert pauses == []
+    async with _ingest_first(ctx, pause):
+        await asyncio.sleep(0.02)
+        writer.batches += 1  # the ingest committed meanwhile
+    assert len(pauses) == 1
+    assert pauses[0] >= 0.02  # as long as the round took
+    ctx.writer = None  # a worker process ingests nothing: never pauses
+    async with _ingest_first(ctx, pause):
+        await asyncio.sleep(0)
+    assert len(pauses) == 1
+
+
+async def test_a_lane_longer_than_one_batch_keeps_its_timestamp_order(
+    hub: HubHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "LANE_BATCH", 3)  # a batch takes the oldest three
+    burst = [
+        {"id": f"m-{i}", "sender": {"id": "c"}, "text": f"t{i}", "timestamp": 1_700_000_000 + i}
+        for i in reversed(range(10))
+    ]
+    assert (await hub.post_api({"messages": burst})).status == 200
+    await hub.settled()
+    texts = await Message.filter(direction="in").order_by("id")
+    assert [m.text for m in texts] == [f"t{i}" for i in range(10)]
