@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from weakref import WeakSet
 
 from aiohttp import web
 
@@ -10,7 +11,7 @@ from hub.auth import VisitorTokens, secret_key
 from hub.runtime import Runtime
 from hub.web import agent_api, automation_api, health, media, openapi, webchat, webhooks
 from hub.web.errors import error_middleware
-from hub.web.keys import RUNTIME, VISITOR_TOKENS
+from hub.web.keys import OPEN_SOCKETS, RUNTIME, VISITOR_TOKENS
 
 
 def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Application:
@@ -25,6 +26,8 @@ def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Applicati
     for module in (webhooks, webchat, agent_api, automation_api, media, health, openapi):
         app.router.add_routes(module.routes)
     app.on_response_prepare.append(webchat.add_cors_headers)
+    app[OPEN_SOCKETS] = WeakSet()
+    app.on_shutdown.append(webchat.close_sockets)
 
     if start_runtime:
 

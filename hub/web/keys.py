@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from weakref import WeakSet
+
 from aiohttp import web
 
 from hub.auth import VisitorTokens
@@ -9,3 +11,7 @@ from hub.runtime import Runtime
 
 RUNTIME = web.AppKey("runtime", Runtime)
 VISITOR_TOKENS = web.AppKey("visitor_tokens", VisitorTokens)
+#: the open visitor sockets, closed with 1001 "going away" when the server stops so that
+#: widgets reconnect at once (to another server when scaled) instead of holding the
+#: shutdown for aiohttp's timeout
+OPEN_SOCKETS = web.AppKey("open_sockets", WeakSet[web.WebSocketResponse])

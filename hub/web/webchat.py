@@ -12,7 +12,7 @@ import json
 import logging
 from pathlib import Path
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from channels.webchat import visitor_channel, visitor_item
 from hub.auth import Visitor
@@ -21,7 +21,7 @@ from hub.errors import NotFound
 from hub.ingest import ingest
 from hub.models import ContactIdentity, Message
 from hub.web.errors import error_response, read_json
-from hub.web.keys import RUNTIME, VISITOR_TOKENS
+from hub.web.keys import OPEN_SOCKETS, RUNTIME, VISITOR_TOKENS
 from hub.web.schemas import (
     VisitorHistoryOut,
     VisitorMessageAccepted,
@@ -181,6 +181,7 @@ async def socket(request: web.Request) -> web.StreamResponse:
         return error_response(401, "missing, forged or expired visitor token")
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=4096)
     await ws.prepare(request)
+    request.app[OPEN_SOCKETS].add(ws)
     async with ctx.realtime.subscribe(visitor_channel(inbox.slug, visitor.visitor_id)) as queue:
         await ws.send_json({"type": "ready"})
         reader = asyncio.create_task(_drain_client(ws))
@@ -205,3 +206,10 @@ async def _drain_client(ws: web.WebSocketResponse) -> None:
     async for message in ws:
         if message.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
             break
+
+
+async def close_sockets(app: web.Application) -> None:
+    """On shutdown: tell every connected widget to go elsewhere (1001 going away)."""
+    sockets = app[OPEN_SOCKETS]
+    for ws in list(sockets):
+        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")

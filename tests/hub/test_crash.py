@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -152,3 +153,36 @@ async def test_worker_killed_while_sending_resumes_the_outbox(tmp_path: Path) ->
         await callback.close()
     assert len(callback.received) == 1
     assert callback.received[0].body["text"] == "Hello! How can we help?"
+
+
+async def test_stopping_the_server_sends_connected_widgets_elsewhere(tmp_path: Path) -> None:
+    callback = CallbackServer(API_SECRET)
+    config_dir = await _config(tmp_path, callback)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        "HUB_DATA_DIR": str(tmp_path / "var"),
+        "HUB_CONFIG_DIR": str(config_dir),
+        "HUB_PORT": str(port),
+        "HUB_SECRET_KEY": "k",
+        "TEST_API_SECRET": API_SECRET,
+    }
+    server = await HubProcess(["serve"], env, tmp_path / "serve.log").start()
+    try:
+        await server.wait_http(f"{base}/healthz")
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"{base}/api/webchat/web/sessions") as response:
+                token = (await response.json())["token"]
+            ws = await session.ws_connect(f"{base}/api/webchat/web/ws?token={token}")
+            assert (await ws.receive_json())["type"] == "ready"
+            assert server.proc is not None
+            server.proc.send_signal(signal.SIGTERM)
+            closing = await ws.receive()
+            # 1001 "going away": the widget reconnects (elsewhere) instead of the server
+            # holding its shutdown open for the socket
+            assert closing.type is aiohttp.WSMsgType.CLOSE
+            assert closing.data == aiohttp.WSCloseCode.GOING_AWAY
+            assert await server.proc.wait() == 0
+    finally:
+        await server.kill()
+        await callback.close()
