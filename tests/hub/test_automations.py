@@ -29,7 +29,7 @@ from hub.bot import build_bot
 from hub.models import Agent, AgentRole, Contact, Conversation, ConversationStatus, Message
 from hub.timers import pending_keys
 from tests.support.harness import BACKENDS, HubHarness
-from tests.support.processes import ROOT, HubProcess, free_port, run_cli
+from tests.support.processes import ROOT, HubProcess, free_port, run_cli, serve_env
 from tests.support.wait import eventually
 
 DEMO = ROOT / "config" / "demo"
@@ -833,12 +833,7 @@ async def test_demo_under_hub_serve_and_a_broken_reload_keeps_the_old_config(
     shutil.copytree(DEMO, config_dir)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        "HUB_DATA_DIR": str(tmp_path / "var"),
-        "HUB_CONFIG_DIR": str(config_dir),
-        "HUB_PORT": str(port),
-        "HUB_DEMO_API_SECRET": "demo",
-    }
+    env = serve_env(tmp_path, config_dir, port, HUB_DEMO_API_SECRET="demo")
     log = tmp_path / "serve.log"
     server = await HubProcess(["serve"], env, log).start()
     try:

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from tests.support import services
-from tests.support.processes import ROOT, HubProcess, free_port, run_cli
+from tests.support.processes import ROOT, HubProcess, free_port, run_cli, serve_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,12 +33,7 @@ class Demo:
         port = free_port()
         self.tmp_path = tmp_path
         self.base = f"http://127.0.0.1:{port}"
-        self.env = {
-            "HUB_DATA_DIR": str(tmp_path / "var"),
-            "HUB_CONFIG_DIR": str(ROOT / "config" / "demo"),
-            "HUB_PORT": str(port),
-            "HUB_DEMO_API_SECRET": "demo",
-        }
+        self.env = serve_env(tmp_path, ROOT / "config" / "demo", port, HUB_DEMO_API_SECRET="demo")
         self.server: HubProcess | None = None
 
     async def start(self) -> None:

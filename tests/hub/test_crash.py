@@ -15,7 +15,7 @@ from channels.signatures import hmac_sha256_hex
 from tests.support import services
 from tests.support.callbacks import CallbackServer
 from tests.support.harness import API_SECRET, HUB_YAML
-from tests.support.processes import HubProcess, free_port
+from tests.support.processes import HubProcess, free_port, serve_env
 from tests.support.wait import eventually
 
 pytestmark = pytest.mark.slow
@@ -48,13 +48,7 @@ async def test_server_killed_after_acknowledging_processes_everything_once(
     config_dir = await _config(tmp_path, callback)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        "HUB_DATA_DIR": str(tmp_path / "var"),
-        "HUB_CONFIG_DIR": str(config_dir),
-        "HUB_PORT": str(port),
-        "HUB_SECRET_KEY": "k",
-        "TEST_API_SECRET": API_SECRET,
-    }
+    env = serve_env(tmp_path, config_dir, port, HUB_SECRET_KEY="k", TEST_API_SECRET=API_SECRET)
     n = 40
     # First life: ingest only (no job workers), so the kill lands after every ack and
     # before any processing.
@@ -113,9 +107,7 @@ async def test_worker_killed_while_sending_resumes_the_outbox(tmp_path: Path) ->
         "HUB_DATABASE_URL": services.POSTGRES_URL,
         "HUB_REDIS_URL": services.REDIS_URL,
         "HUB_REDIS_NAMESPACE": services.REDIS_NAMESPACE,
-        "HUB_DATA_DIR": str(tmp_path / "var"),
-        "HUB_CONFIG_DIR": str(config_dir),
-        "HUB_PORT": str(port),
+        **serve_env(tmp_path, config_dir, port),
         "HUB_SECRET_KEY": "k",
         "HUB_SEND_LEASE_S": "2",
         "HUB_SWEEP_INTERVAL_S": "0.5",
@@ -160,13 +152,7 @@ async def test_stopping_the_server_sends_connected_widgets_elsewhere(tmp_path: P
     config_dir = await _config(tmp_path, callback)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        "HUB_DATA_DIR": str(tmp_path / "var"),
-        "HUB_CONFIG_DIR": str(config_dir),
-        "HUB_PORT": str(port),
-        "HUB_SECRET_KEY": "k",
-        "TEST_API_SECRET": API_SECRET,
-    }
+    env = serve_env(tmp_path, config_dir, port, HUB_SECRET_KEY="k", TEST_API_SECRET=API_SECRET)
     server = await HubProcess(["serve"], env, tmp_path / "serve.log").start()
     try:
         await server.wait_http(f"{base}/healthz")

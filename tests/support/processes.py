@@ -20,6 +20,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def serve_env(tmp_path: Path, config_dir: Path, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a `hub serve` child: its own data dir, config and port."""
+    return {
+        "HUB_DATA_DIR": str(tmp_path / "var"),
+        "HUB_CONFIG_DIR": str(config_dir),
+        "HUB_PORT": str(port),
+        **extra,
+    }
+
+
 class HubProcess:
     """One `python -m hub ...` child; its output goes to a log file for post-mortems."""
 
