@@ -130,6 +130,11 @@ class Nlu:
 
         return cls(engine, intents.settings, environ if environ is not None else os.environ)
 
+    async def aclose(self) -> None:
+        """Release the remote provider's connection (a reload or shutdown replaces it)."""
+        if self._provider is not None:
+            await self._provider.aclose()
+
     @property
     def default_language(self) -> str:
         return self.engine.default_language

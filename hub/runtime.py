@@ -163,11 +163,13 @@ class Runtime:
         until this returns."""
         # may be slow (models): build in a thread, before swapping anything
         bot = await asyncio.to_thread(build_bot, config, self.settings, self.environ)
+        old = self.ctx.bot
         self.config = config
         self.ctx.config = config
         self.ctx.bot = bot
         await self._sync_inboxes()
         await self._build_adapters()
+        await _close_nlu(old)
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -184,8 +186,16 @@ class Runtime:
             await self._ctx.realtime.close()
             for adapter in self._ctx.adapters.values():
                 await adapter.close()
+            await _close_nlu(self._ctx.bot)
         if self.http is not None:
             await self.http.close()
         if self.redis is not None:
             await self.redis.aclose()
         await db.close_db()
+
+
+async def _close_nlu(bot: Any) -> None:
+    """A replaced bot's remote NLU provider lets go of its connection."""
+    nlu = getattr(bot, "nlu", None)
+    if nlu is not None:
+        await nlu.aclose()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import inspect
 import os
 from collections import Counter
 from collections.abc import Mapping
@@ -95,6 +96,7 @@ class DialogflowCxProvider:
         self.client = client
         self.fallbacks: Counter[str] = Counter()
         self.calls = 0
+        self.closed = False
 
     @classmethod
     def from_settings(
@@ -104,6 +106,21 @@ class DialogflowCxProvider:
         environ: Mapping[str, str] | None = None,
     ) -> DialogflowCxProvider:
         return cls(settings, fallback, make_client(settings, environ))
+
+    async def aclose(self) -> None:
+        """Close the client's gRPC channel (a reload builds a new provider; the old channel
+        would otherwise keep its connection and its background tasks). Idempotent; a call
+        still in flight fails and is answered locally like any provider failure."""
+        if self.closed:
+            return
+        self.closed = True
+        transport = getattr(self.client, "transport", None)
+        close = getattr(transport, "close", None)
+        if close is None:
+            return
+        result = close()
+        if inspect.isawaitable(result):
+            await result
 
     def session_path(self, conversation_id: str) -> str:
         s = self.settings
@@ -117,6 +134,10 @@ class DialogflowCxProvider:
     ) -> NluResult:
         """Never raises for provider trouble: the local engine answers instead."""
         language = language or self.fallback.detect_language(text) or self.fallback.default_language
+        if self.closed:  # replaced by a reload while this message was on its way
+            self.fallbacks["closed"] += 1
+            result = self.fallback.classify(text, language)
+            return dataclasses.replace(result, fallback_reason="closed")
         if not text.strip() or not has_letters(text):
             return self.fallback.classify(text, language)
         request = cx.DetectIntentRequest(

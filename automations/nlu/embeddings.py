@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -73,6 +73,28 @@ def basic_words(text: str) -> list[str]:
     return words
 
 
+def word_pieces(word: str, ids: Mapping[str, int]) -> tuple[int, ...] | None:
+    """BERT's greedy longest-match-first word pieces of one word; None when it is [UNK]."""
+    if len(word) > _MAX_WORD:
+        return None
+    pieces: list[int] = []
+    start = 0
+    while start < len(word):
+        end = len(word)
+        found = None
+        while start < end:
+            piece = word[start:end] if start == 0 else "##" + word[start:end]
+            found = ids.get(piece)
+            if found is not None:
+                break
+            end -= 1
+        if found is None:
+            return None
+        pieces.append(found)
+        start = end
+    return tuple(pieces)
+
+
 class StaticEmbeddings:
     """Word-piece vectors and their vocabulary; loaded once per process and path."""
 
@@ -105,24 +127,7 @@ class StaticEmbeddings:
         return vectors.is_file() and vocab.is_file()
 
     def _word_pieces(self, word: str) -> tuple[int, ...]:
-        if len(word) > _MAX_WORD:
-            return ()
-        pieces: list[int] = []
-        start = 0
-        while start < len(word):
-            end = len(word)
-            found = None
-            while start < end:
-                piece = word[start:end] if start == 0 else "##" + word[start:end]
-                found = self.ids.get(piece)
-                if found is not None:
-                    break
-                end -= 1
-            if found is None:
-                return ()  # the whole word is [UNK], which is skipped
-            pieces.append(found)
-            start = end
-        return tuple(pieces)
+        return word_pieces(word, self.ids) or ()  # an unknown word ([UNK]) is skipped
 
     def token_ids(self, text: str) -> list[int]:
         return [i for word in basic_words(text) for i in self._pieces(word)]

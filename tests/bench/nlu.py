@@ -153,7 +153,7 @@ def main() -> None:
     if not BANKING.is_dir() or not FRENCH.is_dir():
         sys.exit(f"data not found under {DATA}")
     started = time.perf_counter()
-    tfidf_only = {"embedding_weight": 0.0}
+    tfidf_only = {"embedding_weight": 0.0, "transformer_weight": 0.0}
     seeds = (0,) if args.quick else (0, 1, 2)
     banking = {"train": str(BANKING / "train.csv"), "test": str(BANKING / "test.csv")}
     french = {

@@ -679,3 +679,19 @@ async def test_bad_text_never_breaks_processing(faq_embedded: HubHarness, text: 
         # blank text is not classified at all; emoji are, and are nobody's FAQ
         assert message.nlu is None or message.nlu["out_of_scope"] is True
         assert said == [GREETING_EN]
+
+
+async def test_reload_lets_go_of_the_old_remote_provider(faq_embedded: HubHarness) -> None:
+    runtime = faq_embedded.runtime
+    assert runtime is not None
+    old = runtime.ctx.bot.nlu
+    closed: list[str] = []
+
+    class Provider:  # stands in for a Dialogflow CX client holding a gRPC channel
+        async def aclose(self) -> None:
+            closed.append("closed")
+
+    old._provider = Provider()
+    await runtime.reload(load_config(faq_embedded.tmp_path / "config"))
+    assert closed == ["closed"]
+    assert runtime.ctx.bot.nlu is not old

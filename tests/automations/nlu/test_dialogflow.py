@@ -172,6 +172,22 @@ async def test_empty_text_never_reaches_dialogflow(fake, engine: NluEngine):
     assert sessions.requests == []
 
 
+async def test_aclose_closes_the_channel_and_later_messages_answer_locally(fake, engine):
+    sessions, address = fake
+    provider = provider_for(address, engine)
+    await provider.classify("how much?", "conv-1", "en")
+    channel = provider.client.transport.grpc_channel
+    await provider.aclose()
+    await provider.aclose()  # idempotent
+    assert channel.get_state() == grpc.ChannelConnectivity.SHUTDOWN
+    result = await provider.classify("what are your prices?", "conv-1", "en")
+    assert result.provider == "local"
+    assert result.intent == "pricing"
+    assert result.fallback_reason == "closed"
+    assert provider.fallbacks["closed"] == 1
+    assert len(sessions.requests) == 1
+
+
 def test_regional_endpoint():
     assert endpoint("global") == "dialogflow.googleapis.com"
     assert endpoint("europe-west1") == "europe-west1-dialogflow.googleapis.com"

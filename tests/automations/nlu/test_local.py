@@ -161,7 +161,14 @@ def test_result_is_frozen_and_serialisable(engine: NluEngine):
     assert data["runner_up"]["intent"] == result.runner_up.intent
 
 
-@pytest.mark.parametrize("options", [ClassifierOptions(), ClassifierOptions(embedding_weight=0.0)])
+@pytest.mark.parametrize(
+    "options",
+    [
+        ClassifierOptions(),
+        ClassifierOptions(embedding_weight=0.0),
+        ClassifierOptions(embedding_weight=0.0, transformer_weight=0.0),
+    ],
+)
 def test_fast_scoring_matches_scikit_learn(options):
     import numpy as np
 

@@ -1,0 +1,141 @@
+"""The ONNX sentence encoder: BERT's token ids, vectors, the training memo, the fallback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from automations.nlu.encoder import MAX_TOKENS, SentenceEncoder, TransformerFeatures
+from automations.nlu.engine import training_examples
+from automations.nlu.local import ClassifierOptions, LocalClassifier
+from automations.nlu.text import normalize
+from tests.automations.nlu.sets import faq
+
+pytestmark = pytest.mark.skipif(
+    not SentenceEncoder.available(), reason="onnxruntime or the encoder model is not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder.load()
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        # ids given by the model's own tokenizer (tokenizers 0.23, its tokenizer.json)
+        ("my card hasn't arrived yet!", [101, 2026, 4003, 8440, 1005, 1056, 3369, 2664, 999, 102]),
+        (
+            "Où est ma carte bancaire ?",
+            [101, 15068, 9765, 5003, 11122, 2063, 7221, 3540, 7442, 1029, 102],
+        ),
+        ("unaffordable 日本", [101, 14477, 4246, 8551, 3085, 1864, 1876, 102]),
+    ],
+)
+def test_token_ids_are_berts(encoder: SentenceEncoder, text: str, ids: list[int]):
+    assert encoder.token_ids(text) == ids
+
+
+def test_unknown_word_is_unk_and_long_text_is_cut(encoder: SentenceEncoder):
+    assert encoder.token_ids("x" * 200) == [101, 100, 102]
+    ids = encoder.token_ids("card " * 500)
+    assert len(ids) == MAX_TOKENS
+    assert ids[0] == 101
+    assert ids[-1] == 102
+
+
+def test_vectors_put_paraphrases_together(encoder: SentenceEncoder):
+    card, late, weather = (
+        encoder.encode_one(t)
+        for t in ("my card has not arrived", "the card still hasn't come", "is it sunny today")
+    )
+    assert card.shape == (encoder.dim,)
+    half = encoder.dim // 2
+    # the mean and the max halves are each of unit length
+    assert float(card[:half] @ card[:half]) == pytest.approx(1.0, abs=1e-5)
+    assert float(card[half:] @ card[half:]) == pytest.approx(1.0, abs=1e-5)
+    assert float(card[:half] @ late[:half]) > float(card[:half] @ weather[:half]) + 0.2
+
+
+def test_batches_agree_with_one_message_at_a_time(encoder: SentenceEncoder):
+    texts = ["hi", "where is my new card", "I want to close my account right now please"]
+    batch = encoder.encode(texts)
+    for text, row in zip(texts, batch, strict=True):
+        # int8 activations are quantized per batch: close, not identical
+        assert float(row @ encoder.encode_one(text)) / 2 > 0.97
+
+
+def test_training_encodes_each_text_once(encoder: SentenceEncoder, monkeypatch):
+    calls: list[int] = []
+    real = encoder._encode_batch
+
+    def counting(texts):
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(encoder, "_encode_batch", counting)
+    examples, oos = training_examples(faq())
+    LocalClassifier.train(examples, oos)
+    distinct = {normalize(e.text) for e in examples} | {normalize(t) for t in oos}
+    assert sum(calls) <= len(distinct) + 1  # +1: the fast path's probe, outside the memo
+    assert encoder._memo is None  # forgotten after training
+
+
+def test_classifier_does_without_the_encoder(monkeypatch):
+    monkeypatch.setattr(SentenceEncoder, "available", staticmethod(lambda *a: False))
+    examples, oos = training_examples(faq())
+    model = LocalClassifier.train(examples, oos)
+    steps = [type(step) for _, step in model._fitted.features.transformer_list]
+    assert TransformerFeatures not in steps
+    assert model.classify("how much is the pro plan?").intent == "pricing"
+
+
+def test_missing_onnxruntime_means_unavailable(monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert not SentenceEncoder.available()
+
+
+@pytest.mark.parametrize(("pooling", "columns"), [("mean", 384), ("mean+max", 768)])
+def test_pooling_chooses_the_columns(pooling: str, columns: int):
+    step = TransformerFeatures(2.0, pooling).fit(["x"])
+    row = step.transform(["where is my card"]).toarray()[0]
+    assert row.shape == (columns,)
+    assert float(np.linalg.norm(row)) == pytest.approx(2.0, rel=1e-4)
+    np.testing.assert_allclose(row, step.encode_one("where is my card"), rtol=1e-5, atol=1e-6)
+
+
+def test_transformer_features_pickle_without_the_model():
+    import pickle
+
+    step = TransformerFeatures(2.0)
+    step.fit(["x"])
+    blob = pickle.dumps(step)
+    assert len(blob) < 1000
+    again = pickle.loads(blob)
+    np.testing.assert_allclose(
+        again.encode_one("card"), step.encode_one("card"), rtol=1e-6, atol=1e-6
+    )
+
+
+def test_options_can_switch_the_transformer_off():
+    examples, oos = training_examples(faq())
+    model = LocalClassifier.train(examples, oos, options=ClassifierOptions(transformer_weight=0))
+    steps = [type(step) for _, step in model._fitted.features.transformer_list]
+    assert TransformerFeatures not in steps
+
+
+def test_transformer_is_left_out_of_large_training_sets():
+    examples, oos = training_examples(faq())
+    small = LocalClassifier.train(examples, oos)
+    large = LocalClassifier.train(examples, oos, options=ClassifierOptions(transformer_up_to=5))
+
+    def steps(model: LocalClassifier) -> list[type]:
+        return [type(step) for _, step in model._fitted.features.transformer_list]
+
+    assert TransformerFeatures in steps(small)
+    assert TransformerFeatures not in steps(large)
+    assert large.options.transformer_weight == 0
+    assert large.classify("how much is the pro plan?").intent == "pricing"
