@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
+from tortoise.expressions import F
+from tortoise.functions import Coalesce
 from tortoise.transactions import in_transaction
 
 from channels.base import DeliveryStatus, InboundItem, ItemKind
@@ -34,8 +36,8 @@ from hub.outbox import NO_MESSAGE_YET, enqueue_sends
 log = logging.getLogger(__name__)
 
 MAX_PROCESS_ATTEMPTS = 5
-#: pending events of one lane taken by one batch
-LANE_BATCH = 100
+#: pending events loaded at once (oldest first), so a backlog is taken in bounded steps
+PENDING_LOAD = 256
 #: events applied in one transaction: enough to share its round trips, few enough that
 #: the ingest's insert (waiting for SQLite's single writer) is not held up for long
 MAX_ROUND = 16
@@ -73,18 +75,17 @@ async def process_events(ctx: HubContext, event_ids: Sequence[str]) -> dict[str,
                 busy.update({str(e.id): exc for e in events if (e.inbox_id, e.order_key) == lane})
                 continue
             held.append(lane)
-        # a lane is taken LANE_BATCH events at a time, until the events asked for are done
+        # lanes are taken PENDING_LOAD events at a time, until the events asked for are done
         asked: dict[Lane, set[str]] = {}
         for event in events:
             asked.setdefault((event.inbox_id, event.order_key), set()).add(str(event.id))
         todo = held
         while todo:
-            queues = await _pending(todo)
+            queues, more = await _pending(todo)
             for lane, loaded in queues.items():
                 asked[lane] -= {str(event.id) for event in loaded}
-            more = {lane for lane, loaded in queues.items() if len(loaded) >= LANE_BATCH}
             stopped = await _apply_lanes(ctx, queues)
-            todo = [lane for lane in todo if asked[lane] and lane in more - stopped]
+            todo = [lane for lane in todo if more and asked[lane] and lane not in stopped]
     return busy
 
 
@@ -118,29 +119,31 @@ async def _ingest_first(
         await pause(time.monotonic() - started)
 
 
-async def _pending(lanes: list[Lane]) -> dict[Lane, list[InboundEvent]]:
-    """The oldest ``LANE_BATCH`` pending events of each of ``lanes``, oldest first. The
-    order is chosen on the keys alone, so a backlog costs small rows, not payloads; what
-    is left waits for the jobs of its own events."""
+async def _pending(lanes: list[Lane]) -> tuple[dict[Lane, list[InboundEvent]], bool]:
+    """The oldest ``PENDING_LOAD`` pending events of ``lanes``, by lane, oldest first, and
+    whether there may be more. The database sorts and limits, so a backlog of thousands
+    costs one bounded query; the oldest events of all lanes together are, lane by lane,
+    the oldest of each lane."""
     if not lanes:
-        return {}
+        return {}, False
     wanted = set(lanes)
-    keys = await InboundEvent.filter(
-        status=EventStatus.RECEIVED,
-        inbox_id__in={inbox for inbox, _ in lanes},
-        order_key__in={key for _, key in lanes},
-    ).values_list("id", "inbox_id", "order_key", "occurred_at", "received_at")
-    by_lane: dict[Lane, list[tuple[datetime, datetime, str]]] = {}
-    for event_id, inbox_id, order_key, occurred_at, received_at in keys:
-        if (inbox_id, order_key) in wanted:
-            by_lane.setdefault((inbox_id, order_key), []).append(
-                (occurred_at or received_at, received_at, str(event_id))
-            )
-    chosen = [key[2] for lane in by_lane.values() for key in sorted(lane)[:LANE_BATCH]]
+    ids = (
+        await InboundEvent.filter(
+            status=EventStatus.RECEIVED,
+            inbox_id__in={inbox for inbox, _ in lanes},
+            order_key__in={key for _, key in lanes},
+        )
+        .annotate(at=Coalesce("occurred_at", F("received_at")))
+        .order_by("at", "received_at", "id")
+        .limit(PENDING_LOAD)
+        .values_list("id", flat=True)
+    )
     queues: dict[Lane, list[InboundEvent]] = {}
-    for event in await InboundEvent.filter(id__in=chosen, status=EventStatus.RECEIVED):
-        queues.setdefault((event.inbox_id, event.order_key), []).append(event)
-    return {lane: sorted(events, key=_sort_key) for lane, events in queues.items()}
+    for event in await InboundEvent.filter(id__in=list(ids), status=EventStatus.RECEIVED):
+        if (event.inbox_id, event.order_key) in wanted:
+            queues.setdefault((event.inbox_id, event.order_key), []).append(event)
+    ordered = {lane: sorted(events, key=_sort_key) for lane, events in queues.items()}
+    return ordered, len(ids) >= PENDING_LOAD
 
 
 def _next_round(

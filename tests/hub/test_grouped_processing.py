@@ -236,7 +236,7 @@ async def test_processing_gives_way_while_webhooks_keep_arriving() -> None:
 async def test_a_lane_longer_than_one_batch_keeps_its_timestamp_order(
     hub: HubHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "LANE_BATCH", 3)  # a batch takes the oldest three
+    monkeypatch.setattr(pipeline, "PENDING_LOAD", 3)  # a batch loads the oldest three at a time
     burst = [
         {"id": f"m-{i}", "sender": {"id": "c"}, "text": f"t{i}", "timestamp": 1_700_000_000 + i}
         for i in reversed(range(10))
