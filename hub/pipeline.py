@@ -142,7 +142,12 @@ async def _pending(lanes: list[Lane]) -> tuple[dict[Lane, list[InboundEvent]], b
     for event in await InboundEvent.filter(id__in=list(ids), status=EventStatus.RECEIVED):
         if (event.inbox_id, event.order_key) in wanted:
             queues.setdefault((event.inbox_id, event.order_key), []).append(event)
-    ordered = {lane: sorted(events, key=_sort_key) for lane, events in queues.items()}
+    lanes_in_order = sorted(queues.values(), key=lambda events: min(map(_sort_key, events)))
+    # lanes too are taken in arrival order, so rows get their ids in the order things came
+    ordered = {
+        (events[0].inbox_id, events[0].order_key): sorted(events, key=_sort_key)
+        for events in lanes_in_order
+    }
     return ordered, len(ids) >= PENDING_LOAD
 
 
