@@ -16,6 +16,7 @@ constant threshold.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
@@ -368,17 +369,13 @@ class LocalClassifier:
         options = options or ClassifierOptions()
         if len(examples) + len(out_of_scope_examples) > options.transformer_up_to:
             options = dataclasses.replace(options, transformer_weight=0.0)
-        if not _uses_encoder(options):
-            return cls._train(
-                examples,
-                out_of_scope_examples,
-                calibration_examples,
-                calibration_out_of_scope,
-                options,
-                progress,
-            )
         # the folds and the final model encode the same texts: run the transformer once each
-        with SentenceEncoder.load().remembering():
+        remembering = (
+            SentenceEncoder.load().remembering()
+            if _uses_encoder(options)
+            else contextlib.nullcontext()
+        )
+        with remembering:
             return cls._train(
                 examples,
                 out_of_scope_examples,
