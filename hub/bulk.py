@@ -28,6 +28,12 @@ def placeholders(dialect: str, count: int) -> list[str]:
     return [f"${n}" for n in range(1, count + 1)]
 
 
+def values_sql(dialect: str, rows: int, width: int) -> str:
+    """``(…),(…)`` placeholders for a multi-row ``VALUES`` of ``rows`` × ``width``."""
+    marks = placeholders(dialect, rows * width)
+    return ",".join("(" + ",".join(marks[r * width : (r + 1) * width]) + ")" for r in range(rows))
+
+
 def _columns(model: type[Model]) -> list[str]:
     fields_map = model._meta.fields_map
     return [name for name in model._meta.fields_db_projection if not fields_map[name].generated]
@@ -37,13 +43,7 @@ def _columns(model: type[Model]) -> list[str]:
 def insert_sql(model: type[Model], dialect: str, rows: int) -> str:
     """``INSERT … VALUES (…),(…) RETURNING id`` for ``rows`` rows of ``model``."""
     names = _columns(model)
-    width = len(names)
-    if dialect == "sqlite":
-        values = ",".join("(" + ",".join("?" * width) + ")" for _ in range(rows))
-    else:
-        values = ",".join(
-            "(" + ",".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(rows)
-        )
+    values = values_sql(dialect, rows, len(names))
     projection = model._meta.fields_db_projection
     columns = ",".join(f'"{projection[name]}"' for name in names)
     pk = projection[model._meta.pk_attr]

@@ -13,12 +13,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from tortoise import connections
 
 from channels.base import InboundItem
 from hub.batching import Batcher
+from hub.bulk import values_sql
 from hub.context import HubContext, InboxRef
 from hub.jobs.names import PROCESS_JOB
 from hub.models import EventStatus, InboundEvent
@@ -65,17 +67,11 @@ _COLUMNS = (
 ROWS_PER_STATEMENT = 1000
 
 
+@lru_cache(maxsize=64)
 def _insert_sql(dialect: str, rows: int) -> str:
     """One multi-row insert that skips redeliveries (the unique key) and returns the ids it
     did insert: a single atomic statement, so one round trip commits a whole group."""
-    width = len(_COLUMNS)
-    if dialect == "sqlite":
-        group = "(" + ",".join("?" * width) + ")"
-        values = ",".join(group for _ in range(rows))
-    else:
-        values = ",".join(
-            "(" + ",".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(rows)
-        )
+    values = values_sql(dialect, rows, len(_COLUMNS))
     columns = ",".join(f'"{c}"' for c in _COLUMNS)
     # columns and placeholders are constants of this module: no input reaches the SQL text
     return (
@@ -109,7 +105,6 @@ class EventWriter:
         self._batcher: Batcher[list[_Row], list[StoredEvent]] = Batcher(
             "event-writer", self._commit, max_weight=max_batch_rows, weight=len
         )
-        self.rows = 0
 
     @property
     def batches(self) -> int:
@@ -161,7 +156,6 @@ class EventWriter:
                 _insert_sql(conn.capabilities.dialect, len(chunk)), values
             )
             inserted.update(str(r["id"]) for r in returned)
-        self.rows += len(rows)
         return [
             [
                 StoredEvent(str(row.id), row.inbox_id, row.order_key)

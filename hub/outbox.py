@@ -233,9 +233,14 @@ async def send_outboxes(ctx: HubContext, outbox_ids: Sequence[int]) -> dict[int,
     sent = [(row, result) for row, result in zip(claimed, outcomes, strict=True) if result]
     if sent:
         await _record_sent(conn, sent)
-    for row, result in sent:
-        if row.message_id is not None and result.provider_message_id:
-            await replay_early_receipts(ctx, row.inbox_id, result.provider_message_id[:255])
+    await replay_early_receipts(
+        ctx,
+        [
+            (row.inbox_id, result.provider_message_id[:255])
+            for row, result in sent
+            if row.message_id is not None and result.provider_message_id
+        ],
+    )
     return {}
 
 
@@ -312,18 +317,23 @@ async def _record_sent(conn: Any, sent: list[tuple[_Claimed, SendResult]]) -> No
         )
 
 
-async def replay_early_receipts(ctx: HubContext, inbox_id: int, provider_message_id: str) -> None:
-    """Receipts that arrived before their send recorded ``provider_message_id`` apply now
-    (a fast provider can call back before the send's own response is written)."""
-    early = await InboundEvent.filter(
-        inbox_id=inbox_id,
-        order_key=f"status:{provider_message_id}",
+async def replay_early_receipts(ctx: HubContext, sent: Sequence[tuple[int, str]]) -> None:
+    """Receipts that arrived before their send recorded its provider id apply now (a fast
+    provider can call back before the send's own response is written). ``sent`` holds
+    (inbox id, provider message id) pairs: one query for a whole send batch."""
+    if not sent:
+        return
+    wanted = {(inbox_id, f"status:{provider_id}") for inbox_id, provider_id in sent}
+    rows = await InboundEvent.filter(
+        inbox_id__in={inbox_id for inbox_id, _ in wanted},
+        order_key__in={key for _, key in wanted},
         status=EventStatus.IGNORED,
         error=NO_MESSAGE_YET,
-    ).values_list("id", flat=True)
+    ).values_list("id", "inbox_id", "order_key")
+    early = [event_id for event_id, inbox_id, key in rows if (inbox_id, key) in wanted]
     if not early:
         return
-    await InboundEvent.filter(id__in=list(early)).update(
+    await InboundEvent.filter(id__in=early).update(
         status=EventStatus.RECEIVED, error=None, processed_at=None
     )
     for event_id in early:

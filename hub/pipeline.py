@@ -63,8 +63,11 @@ async def process_event(ctx: HubContext, event_id: str) -> None:
 async def process_events(ctx: HubContext, event_ids: Sequence[str]) -> dict[str, Exception]:
     """Process the given events and everything pending in their lanes; returns the events
     whose lane could not be taken (another worker held it), to be retried."""
-    events = await InboundEvent.filter(id__in=list(event_ids), status=EventStatus.RECEIVED)
-    lanes = sorted({(event.inbox_id, event.order_key) for event in events})
+    # only the lanes are needed here; the events themselves are loaded with their lanes
+    asked_rows = await InboundEvent.filter(
+        id__in=list(event_ids), status=EventStatus.RECEIVED
+    ).values_list("id", "inbox_id", "order_key")
+    lanes = sorted({(inbox_id, order_key) for _, inbox_id, order_key in asked_rows})
     busy: dict[str, Exception] = {}
     async with AsyncExitStack() as stack:
         held: list[Lane] = []
@@ -72,13 +75,13 @@ async def process_events(ctx: HubContext, event_ids: Sequence[str]) -> dict[str,
             try:
                 await stack.enter_async_context(ctx.locks.lane(f"{lane[0]}:{lane[1]}"))
             except LaneBusy as exc:
-                busy.update({str(e.id): exc for e in events if (e.inbox_id, e.order_key) == lane})
+                busy.update({str(i): exc for i, inbox, key in asked_rows if (inbox, key) == lane})
                 continue
             held.append(lane)
         # lanes are taken PENDING_LOAD events at a time, until the events asked for are done
         asked: dict[Lane, set[str]] = {}
-        for event in events:
-            asked.setdefault((event.inbox_id, event.order_key), set()).add(str(event.id))
+        for event_id, inbox_id, order_key in asked_rows:
+            asked.setdefault((inbox_id, order_key), set()).add(str(event_id))
         todo = held
         while todo:
             queues, more = await _pending(todo)
