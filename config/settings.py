@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="how often lost events and sends are re-queued"
     )
     log_level: str = "INFO"
+    event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+        default="auto",
+        description="loop of hub serve and hub worker; auto = uvloop when installed",
+    )
 
     @field_validator("database_url", "redis_url")
     @classmethod

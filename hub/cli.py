@@ -7,8 +7,9 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from aiohttp import web
@@ -34,6 +35,18 @@ def _settings(config_dir: str | None) -> Settings:
     if config_dir:
         settings = settings.model_copy(update={"config_dir": Path(config_dir)})
     return settings
+
+
+def _run_long(settings: Settings, main: Coroutine[Any, Any, None]) -> None:
+    """Run a long-running command on the loop ``HUB_EVENT_LOOP`` chose."""
+    from hub.event_loop import EventLoopUnavailable, loop_factory, run
+
+    try:
+        loop_factory(settings.event_loop)
+    except EventLoopUnavailable as exc:
+        main.close()
+        _fail([str(exc)], 2)
+    run(main, settings.event_loop)
 
 
 def _config(settings: Settings) -> AppConfig:
@@ -99,7 +112,7 @@ def serve(config_dir: str | None, host: str | None, port: int | None) -> None:
     settings = _settings(config_dir)
     config = _config(settings)
     _logging(settings)
-    asyncio.run(_serve(settings, config, host or settings.host, port or settings.port))
+    _run_long(settings, _serve(settings, config, host or settings.host, port or settings.port))
 
 
 async def _serve(settings: Settings, config: AppConfig, host: str, port: int) -> None:
@@ -163,7 +176,7 @@ def worker(config_dir: str | None, burst: bool) -> None:
         finally:
             await built.close()
 
-    asyncio.run(run())
+    _run_long(settings, run())
 
 
 @main.command()

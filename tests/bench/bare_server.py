@@ -12,6 +12,8 @@ import uuid
 
 from aiohttp import web
 
+from hub.event_loop import loop_factory
+
 SOCKETS = web.AppKey("sockets", dict[str, web.WebSocketResponse])
 GREETING = {"type": "message", "message": {"text": "Hello! How can we help?", "buttons": []}}
 
@@ -60,7 +62,11 @@ def main() -> None:
     app.router.add_post("/api/webchat/{inbox}/sessions", session)
     app.router.add_get("/api/webchat/{inbox}/ws", socket)
     app.router.add_post("/api/webchat/{inbox}/messages", message)
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+    # the hub's own loop (uvloop where installed), so the ratio compares handlers, not loops
+    loop = loop_factory("auto")()
+    web.run_app(
+        app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None, loop=loop
+    )
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from hub.event_loop import uvloop_installed
 from tests.support import services
 from tests.support.processes import ROOT, free_port
 
@@ -261,6 +262,7 @@ def main() -> None:
         "e2e_baseline_msgs_per_s": round(e2e_baseline["msgs_per_s"], 1),
         "e2e_baseline_p99_ms": round(e2e_baseline["p99_ms"], 2),
         "e2e_ratio": round(e2e["msgs_per_s"] / max(e2e_baseline["msgs_per_s"], 1e-9), 3),
+        "event_loop": "uvloop" if uvloop_installed() else "asyncio",
         "lost": embedded["lost"] + (postgres["lost"] if postgres else 0),
     }
     if args.json:

@@ -114,6 +114,19 @@ async def test_a_visitor_token_of_one_inbox_is_refused_by_another(tmp_path) -> N
     assert tokens.read(token, "other") is None
 
 
+def test_a_remembered_visitor_token_still_expires() -> None:
+    from hub.auth import VisitorTokens
+
+    tokens = VisitorTokens("k", 1)
+    token, visitor = tokens.issue("web")
+    assert tokens.read(token, "web") == visitor  # verified once, then remembered
+    with mock.patch("time.time", return_value=time.time() + 2 * 86400):
+        assert tokens.read(token, "web") is None
+    assert tokens.read(token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "web") is None
+    assert tokens.read(token, "other") is None
+    assert tokens.read(token, "web") == visitor
+
+
 async def test_visitor_message_validation_is_400(embedded: HubHarness) -> None:
     token = await embedded.visitor()
     response = await embedded.http.post(
