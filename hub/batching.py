@@ -50,6 +50,8 @@ class Batcher(Generic[T, R]):
         self._task: asyncio.Task[None] | None = None
         #: batches handled so far (the ingest's tells processing that webhooks arrive)
         self.batches = 0
+        #: the weight of every batch handled so far (the ingest's: rows it stored)
+        self.handled_weight = 0
 
     def start(self) -> None:
         if self._task is None:
@@ -86,6 +88,7 @@ class Batcher(Generic[T, R]):
                 log.exception("%s: a batch of %d failed", self.name, len(batch))
                 results = [exc] * len(batch)
             self.batches += 1
+            self.handled_weight += weight
             for waiting, result in zip(batch, results, strict=True):
                 if waiting.done.done():
                     continue

@@ -108,9 +108,9 @@ class EventWriter:
         )
 
     @property
-    def batches(self) -> int:
-        """Commits so far (processing watches it to give way while webhooks arrive)."""
-        return self._batcher.batches
+    def rows(self) -> int:
+        """Rows stored so far (processing watches it to give way while webhooks arrive)."""
+        return self._batcher.handled_weight
 
     def start(self) -> None:
         self._batcher.start()

@@ -41,6 +41,9 @@ PENDING_LOAD = 256
 #: events applied in one transaction: enough to share its round trips, few enough that
 #: the ingest's insert (waiting for SQLite's single writer) is not held up for long
 MAX_ROUND = 16
+#: while webhooks arrive faster than processing applies them, processing waits up to this
+#: many times as long as its round took: it keeps at least a fifth of the time
+MAX_GIVE_WAY = 4.0
 
 Lane = tuple[int, str]
 Round = list[tuple[InboundEvent, InboundItem]]
@@ -98,8 +101,9 @@ async def _apply_lanes(ctx: HubContext, queues: dict[Lane, list[InboundEvent]]) 
     while queues:
         round_, queues = _next_round(queues)
         for chunk in range(0, len(round_), MAX_ROUND):
-            async with _ingest_first(ctx):
-                failed = await _apply_round(ctx, round_[chunk : chunk + MAX_ROUND])
+            part = round_[chunk : chunk + MAX_ROUND]
+            async with _ingest_first(ctx, len(part)):
+                failed = await _apply_round(ctx, part)
             for lane in failed:  # order matters: the failed event is retried first
                 queues.pop(lane, None)
             stopped |= failed
@@ -108,18 +112,22 @@ async def _apply_lanes(ctx: HubContext, queues: dict[Lane, list[InboundEvent]]) 
 
 @asynccontextmanager
 async def _ingest_first(
-    ctx: HubContext, pause: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ctx: HubContext, events: int, pause: Callable[[float], Awaitable[None]] = asyncio.sleep
 ) -> AsyncIterator[None]:
-    """While webhooks keep arriving, processing takes at most half of the time: after a
-    round during which the ingest committed, wait as long as the round took. A burst is
-    then acknowledged quickly (providers retry slow webhooks, which only adds load) and
-    processed at half speed until it is over, then at full speed."""
+    """Acknowledgements first: after a round of ``events`` during which webhooks were
+    stored, processing waits as long as the round took, times how many more items arrived
+    than it applied (at most ``MAX_GIVE_WAY`` times). A burst is then acknowledged quickly
+    (providers retry slow webhooks, which only adds load) while processing keeps at least
+    a share of the time, and runs at full speed once the burst is over. Nothing waits
+    when nothing arrives, nor in a worker process, which ingests nothing."""
     writer = ctx.writer
-    commits = writer.batches if writer else 0
+    before = writer.rows if writer else 0
     started = time.monotonic()
     yield
-    if writer is not None and writer.batches != commits:
-        await pause(time.monotonic() - started)
+    arrived = writer.rows - before if writer else 0
+    if arrived:
+        give_way = min(MAX_GIVE_WAY, max(1.0, arrived / max(events, 1)))
+        await pause((time.monotonic() - started) * give_way)
 
 
 async def _pending(lanes: list[Lane]) -> tuple[dict[Lane, list[InboundEvent]], bool]:

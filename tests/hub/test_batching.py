@@ -32,6 +32,7 @@ async def test_items_arriving_during_a_batch_form_the_next_one() -> None:
         assert [await task for task in later] == [20, 30, 40]
         assert seen == [[1], [2, 3, 4]]
         assert batcher.batches == 2
+        assert batcher.handled_weight == 4  # one per item by default
     finally:
         await batcher.close()
 
@@ -53,6 +54,7 @@ async def test_a_batch_stops_at_its_weight_and_errors_reach_their_caller() -> No
         assert isinstance(results[1], ValueError)
         assert results[2] == "XY"
         assert seen == [["abc", "bad"], ["xy"]]  # 3 + 3 reached the weight of 5
+        assert batcher.handled_weight == 8
     finally:
         await batcher.close()
 

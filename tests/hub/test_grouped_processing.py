@@ -6,6 +6,7 @@ On SQLite, PostgreSQL, and PostgreSQL with arq workers (the ``hub`` fixture).
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -212,25 +213,32 @@ async def test_a_send_batch_takes_due_rows_and_leaves_the_others(hub: HubHarness
 
 
 async def test_processing_gives_way_while_webhooks_keep_arriving() -> None:
-    writer = SimpleNamespace(batches=0)
+    writer = SimpleNamespace(rows=0)
     ctx: Any = SimpleNamespace(writer=writer)
     pauses: list[float] = []
 
     async def pause(seconds: float) -> None:
         pauses.append(seconds)
 
-    async with _ingest_first(ctx, pause):
-        pass  # no webhook committed during the round: no pause
+    async with _ingest_first(ctx, 16, pause):
+        pass  # no webhook stored during the round: no pause
     assert pauses == []
-    async with _ingest_first(ctx, pause):
+    async with _ingest_first(ctx, 16, pause):
         await asyncio.sleep(0.02)
-        writer.batches += 1  # the ingest committed meanwhile
+        writer.rows += 8  # fewer items arrived than the round applied
     assert len(pauses) == 1
     assert pauses[0] >= 0.02  # as long as the round took
+    started = time.monotonic()
+    async with _ingest_first(ctx, 16, pause):
+        await asyncio.sleep(0.02)
+        writer.rows += 16_000  # a burst: far more arrived than processing applies
+    took = time.monotonic() - started
+    assert len(pauses) == 2
+    assert 0.02 * pipeline.MAX_GIVE_WAY <= pauses[1] <= took * pipeline.MAX_GIVE_WAY
     ctx.writer = None  # a worker process ingests nothing: never pauses
-    async with _ingest_first(ctx, pause):
+    async with _ingest_first(ctx, 16, pause):
         await asyncio.sleep(0)
-    assert len(pauses) == 1
+    assert len(pauses) == 2
 
 
 async def test_a_lane_longer_than_one_batch_keeps_its_timestamp_order(
