@@ -170,49 +170,97 @@ def _ingest_run(
     return result
 
 
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median rate: its own p50 and p99 stay together."""
+    key = "rps" if "rps" in runs[0] else "msgs_per_s"
+    ordered = sorted(runs, key=lambda run: float(run[key]))
+    median = dict(ordered[len(ordered) // 2])
+    median["lost"] = sum(int(run.get("lost", 0)) for run in runs)
+    return median
+
+
+def _ratio(hub: list[dict[str, Any]], bare: list[dict[str, Any]], key: str) -> float:
+    """The median of the ratios of runs made back to back: a shared machine's speed drifts
+    by tens of percent within minutes, two neighbouring runs see about the same machine."""
+    ratios = sorted(
+        float(h[key]) / max(float(b[key]), 1e-9) for h, b in zip(hub, bare, strict=True)
+    )
+    return ratios[len(ratios) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="measure each pair (baseline, hub) this many times, back to back; medians reported",
+    )
     parser.add_argument("--json", action="store_true", help="last line: one JSON object")
     args = parser.parse_args()
     console = Console(stderr=args.json)
-    figures: dict[str, Any] = {}
+    bare_runs: list[dict[str, Any]] = []
+    embedded_runs: list[dict[str, Any]] = []
+    postgres_runs: list[dict[str, Any]] = []
+    e2e_bare_runs: list[dict[str, Any]] = []
+    e2e_runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
         root = Path(tmp)
         bare_port = free_port()
         bare = _start(["-m", "tests.bench.bare_server", str(bare_port)])
         bare_base = f"http://127.0.0.1:{bare_port}"
+        callback = f"{bare_base}/webhooks/callback"
         try:
             _wait_http(f"{bare_base}/healthz", bare)
-            console.print("measuring (a) bare aiohttp handler…")
-            baseline = _load("webhook", f"{bare_base}/webhooks/api", args.duration, 64)
-            baseline.pop("acked_ids")
-            callback = f"{bare_base}/webhooks/callback"
-            console.print("measuring (b) hub webhook, embedded (SQLite)…")
-            embedded = _ingest_run(root / "embedded", callback, None, args.duration)
-            postgres: dict[str, Any] | None = None
+            postgres_ok = True
             try:
                 services.need("postgres")
             except BaseException as exc:  # skipped: no PostgreSQL here
                 console.print(f"[yellow]PostgreSQL run skipped: {exc}[/yellow]")
-            else:
-                console.print("measuring (b) hub webhook, PostgreSQL…")
-                asyncio.run(services.reset_postgres())
-                postgres = _ingest_run(
-                    root / "postgres", callback, services.POSTGRES_URL, args.duration
+                postgres_ok = False
+            for rep in range(args.repeat):
+                tag = f" ({rep + 1}/{args.repeat})" if args.repeat > 1 else ""
+                console.print(f"measuring (a) bare aiohttp handler{tag}…")
+                baseline = _load("webhook", f"{bare_base}/webhooks/api", args.duration, 64)
+                baseline.pop("acked_ids")
+                bare_runs.append(baseline)
+                console.print(f"measuring (b) hub webhook, embedded (SQLite){tag}…")
+                embedded_runs.append(
+                    _ingest_run(root / f"embedded{rep}", callback, None, args.duration)
                 )
-            console.print("measuring (c) web chat protocol against the bare handlers…")
-            e2e_baseline = _load("webchat", bare_base, args.duration, 64)
-            console.print("measuring (c) web chat end to end, embedded…")
-            proc, base = _hub(root / "e2e", callback, None)
-            try:
-                e2e = _load("webchat", base, args.duration, 64)
-            finally:
-                _stop(proc)
+                if postgres_ok:
+                    console.print(f"measuring (b) hub webhook, PostgreSQL{tag}…")
+                    asyncio.run(services.reset_postgres())
+                    postgres_runs.append(
+                        _ingest_run(
+                            root / f"postgres{rep}", callback, services.POSTGRES_URL, args.duration
+                        )
+                    )
+                console.print(f"measuring (c) web chat protocol against the bare handlers{tag}…")
+                e2e_bare_runs.append(_load("webchat", bare_base, args.duration, 64))
+                console.print(f"measuring (c) web chat end to end, embedded{tag}…")
+                proc, base = _hub(root / f"e2e{rep}", callback, None)
+                try:
+                    e2e_runs.append(_load("webchat", base, args.duration, 64))
+                finally:
+                    _stop(proc)
         finally:
             _stop(bare)
 
-    table = Table(title="Ingest benchmark (64 connections, load generator in its own process)")
+    baseline = _median_run(bare_runs)
+    embedded = _median_run(embedded_runs)
+    postgres = _median_run(postgres_runs) if postgres_runs else None
+    e2e_baseline = _median_run(e2e_bare_runs)
+    e2e = _median_run(e2e_runs)
+    ratio_embedded = _ratio(embedded_runs, bare_runs, "rps")
+    ratio_postgres = _ratio(postgres_runs, bare_runs, "rps") if postgres_runs else None
+    e2e_ratio = _ratio(e2e_runs, e2e_bare_runs, "msgs_per_s")
+
+    runs_note = f", median of {args.repeat} back-to-back pairs" if args.repeat > 1 else ""
+    table = Table(
+        title=f"Ingest benchmark (64 connections, load generator in its own process{runs_note})"
+    )
     for column in ("run", "req/s", "p50 ms", "p99 ms", "ratio to bare", "acked", "lost"):
         table.add_column(column, justify="right")
     table.add_row(
@@ -224,16 +272,16 @@ def main() -> None:
         str(baseline["acked"]),
         "-",
     )
-    runs = [("(b) hub, embedded", embedded)] + (
-        [("(b) hub, PostgreSQL", postgres)] if postgres else []
+    runs = [("(b) hub, embedded", embedded, ratio_embedded)] + (
+        [("(b) hub, PostgreSQL", postgres, ratio_postgres or 0.0)] if postgres else []
     )
-    for name, run in runs:
+    for name, run, ratio in runs:
         table.add_row(
             name,
             f"{run['rps']:.0f}",
             f"{run['p50_ms']:.1f}",
             f"{run['p99_ms']:.1f}",
-            f"{run['rps'] / baseline['rps']:.2f}",
+            f"{ratio:.2f}",
             str(run["acked"]),
             str(run["lost"]),
         )
@@ -243,25 +291,25 @@ def main() -> None:
         f"p99 {e2e['p99_ms']:.1f} ms, {e2e['errors']} errors "
         "(each from a new visitor: contact, conversation, greeting over the web socket); "
         f"the same protocol against bare handlers: {e2e_baseline['msgs_per_s']:.0f} messages/s, "
-        f"p99 {e2e_baseline['p99_ms']:.1f} ms (ratio "
-        f"{e2e['msgs_per_s'] / max(e2e_baseline['msgs_per_s'], 1e-9):.2f})"
+        f"p99 {e2e_baseline['p99_ms']:.1f} ms (ratio {e2e_ratio:.2f})"
     )
     figures = {
+        "repeat": args.repeat,
         "baseline_rps": round(baseline["rps"], 1),
         "embedded_rps": round(embedded["rps"], 1),
-        "ratio_embedded": round(embedded["rps"] / baseline["rps"], 3),
+        "ratio_embedded": round(ratio_embedded, 3),
         "p50_ms_embedded": round(embedded["p50_ms"], 2),
         "p99_ms_embedded": round(embedded["p99_ms"], 2),
         "postgres_rps": round(postgres["rps"], 1) if postgres else None,
-        "ratio_postgres": round(postgres["rps"] / baseline["rps"], 3) if postgres else None,
+        "ratio_postgres": round(ratio_postgres, 3) if ratio_postgres is not None else None,
         "p99_ms_postgres": round(postgres["p99_ms"], 2) if postgres else None,
         "e2e_msgs_per_s": round(e2e["msgs_per_s"], 1),
         "e2e_p50_ms": round(e2e["p50_ms"], 2),
         "e2e_p99_ms": round(e2e["p99_ms"], 2),
-        "e2e_errors": e2e["errors"],
+        "e2e_errors": sum(run["errors"] for run in e2e_runs),
         "e2e_baseline_msgs_per_s": round(e2e_baseline["msgs_per_s"], 1),
         "e2e_baseline_p99_ms": round(e2e_baseline["p99_ms"], 2),
-        "e2e_ratio": round(e2e["msgs_per_s"] / max(e2e_baseline["msgs_per_s"], 1e-9), 3),
+        "e2e_ratio": round(e2e_ratio, 3),
         "event_loop": "uvloop" if uvloop_installed() else "asyncio",
         "lost": embedded["lost"] + (postgres["lost"] if postgres else 0),
     }
