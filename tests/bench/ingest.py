@@ -102,8 +102,16 @@ def _load(
         "--concurrency",
         str(concurrency),
     ] + (["--ids"] if ids else [])
-    out = subprocess.run(command, cwd=ROOT, capture_output=True, check=True, timeout=duration + 120)
-    result: dict[str, Any] = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    with tempfile.TemporaryDirectory(prefix="hub-load-") as tmp:
+        out = Path(tmp) / "result.json"
+        subprocess.run(
+            [*command, "--out", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+            timeout=duration + 120,
+        )
+        result: dict[str, Any] = json.loads(out.read_text())
     return result
 
 
