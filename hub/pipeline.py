@@ -138,7 +138,7 @@ async def _pending(lanes: list[Lane]) -> tuple[dict[Lane, list[InboundEvent]], b
     if not lanes:
         return {}, False
     wanted = set(lanes)
-    ids = (
+    loaded = (
         await InboundEvent.filter(
             status=EventStatus.RECEIVED,
             inbox_id__in={inbox for inbox, _ in lanes},
@@ -147,10 +147,9 @@ async def _pending(lanes: list[Lane]) -> tuple[dict[Lane, list[InboundEvent]], b
         .annotate(at=Coalesce("occurred_at", F("received_at")))
         .order_by("at", "received_at", "id")
         .limit(PENDING_LOAD)
-        .values_list("id", flat=True)
     )
     queues: dict[Lane, list[InboundEvent]] = {}
-    for event in await InboundEvent.filter(id__in=list(ids), status=EventStatus.RECEIVED):
+    for event in loaded:
         if (event.inbox_id, event.order_key) in wanted:
             queues.setdefault((event.inbox_id, event.order_key), []).append(event)
     lanes_in_order = sorted(queues.values(), key=lambda events: min(map(_sort_key, events)))
@@ -159,7 +158,7 @@ async def _pending(lanes: list[Lane]) -> tuple[dict[Lane, list[InboundEvent]], b
         (events[0].inbox_id, events[0].order_key): sorted(events, key=_sort_key)
         for events in lanes_in_order
     }
-    return ordered, len(ids) >= PENDING_LOAD
+    return ordered, len(loaded) >= PENDING_LOAD
 
 
 def _next_round(
