@@ -253,3 +253,44 @@ async def test_a_lane_longer_than_one_batch_keeps_its_timestamp_order(
     await hub.settled()
     texts = await Message.filter(direction="in").order_by("id")
     assert [m.text for m in texts] == [f"t{i}" for i in range(10)]
+
+
+async def test_a_round_costs_the_same_round_trips_for_one_message_or_sixteen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What grouping is for: statements per round do not grow with the messages in it."""
+    import aiosqlite
+
+    statements: list[str] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        statements.append(str(args[0]) if args else fn.__name__)
+        return await execute(self, fn, *args, **kwargs)
+
+    harness = await HubHarness(tmp_path, settings_overrides={"job_workers": 0}).start()
+    assert harness.runtime is not None
+    ctx = harness.runtime.ctx
+
+    async def round_trips(senders: list[str]) -> int:
+        burst = [_message(sender, "and another thing") for sender in senders]
+        assert (await harness.post_api({"messages": burst})).status == 200
+        pending = InboundEvent.filter(status=EventStatus.RECEIVED)
+        ids = [str(i) for i in await pending.values_list("id", flat=True)]
+        statements.clear()
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        try:
+            assert await process_events(ctx, ids) == {}
+        finally:
+            monkeypatch.setattr(aiosqlite.Connection, "_execute", execute)
+        assert not await pending.exists()
+        return len(statements)
+
+    try:
+        senders = [f"cust-{i}" for i in range(16)]
+        await round_trips(senders)  # new customers: contacts, conversations, greetings
+        one, sixteen = await round_trips(senders[:1]), await round_trips(senders)
+        assert one == sixteen, statements
+        assert await Message.filter(direction="in", text="and another thing").count() == 33
+    finally:
+        await harness.close()
