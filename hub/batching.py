@@ -48,9 +48,10 @@ class Batcher(Generic[T, R]):
         self._weight = weight
         self._queue: asyncio.Queue[_Waiting[T, R]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        #: batches handled so far (the ingest's tells processing that webhooks arrive)
+        #: batches handled so far
         self.batches = 0
-        #: the weight of every batch handled so far (the ingest's: rows it stored)
+        #: the weight of every batch handled so far (the ingest's rows, which processing
+        #: watches to give way while webhooks arrive)
         self.handled_weight = 0
 
     def start(self) -> None:

@@ -39,14 +39,13 @@ def _settings(config_dir: str | None) -> Settings:
 
 def _run_long(settings: Settings, main: Coroutine[Any, Any, None]) -> None:
     """Run a long-running command on the loop ``HUB_EVENT_LOOP`` chose."""
-    from hub.event_loop import EventLoopUnavailable, loop_factory, run
+    from hub.event_loop import EventLoopUnavailable, run
 
     try:
-        loop_factory(settings.event_loop)
-    except EventLoopUnavailable as exc:
+        run(main, settings.event_loop)
+    except EventLoopUnavailable as exc:  # raised before ``main`` starts
         main.close()
         _fail([str(exc)], 2)
-    run(main, settings.event_loop)
 
 
 def _config(settings: Settings) -> AppConfig:

@@ -27,13 +27,15 @@ def uvloop_installed() -> bool:
 
 def loop_factory(choice: LoopChoice) -> Callable[[], asyncio.AbstractEventLoop]:
     """The factory for ``choice``: ``auto`` is uvloop when installed, else asyncio's."""
-    if choice == "asyncio" or (choice == "auto" and not uvloop_installed()):
+    if choice == "asyncio":
         return asyncio.new_event_loop
-    if not uvloop_installed():
-        raise EventLoopUnavailable("HUB_EVENT_LOOP=uvloop but uvloop is not installed")
-    import uvloop
+    if uvloop_installed():
+        import uvloop
 
-    return uvloop.new_event_loop
+        return uvloop.new_event_loop
+    if choice == "uvloop":
+        raise EventLoopUnavailable("HUB_EVENT_LOOP=uvloop but uvloop is not installed")
+    return asyncio.new_event_loop
 
 
 def run(main: Coroutine[Any, Any, T], choice: LoopChoice = "auto") -> T:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from config.errors import SettingsError
 from config.settings import load_settings
 from hub import event_loop
+from hub.cli import main
 
 
 async def _loop_module() -> str:
@@ -40,3 +43,14 @@ def test_unknown_loop_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert any("HUB_EVENT_LOOP" in str(p) or "event_loop" in str(p) for p in caught.value.problems)
+
+
+def test_hub_serve_without_the_asked_loop_exits_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(event_loop, "uvloop_installed", lambda: False)
+    environ = {"HUB_EVENT_LOOP": "uvloop", "HUB_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(main, ["serve"], env=environ, catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.output.strip() == "HUB_EVENT_LOOP=uvloop but uvloop is not installed"
+    assert not (tmp_path / "hub.sqlite3").exists()  # nothing started
