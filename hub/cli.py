@@ -171,7 +171,11 @@ def worker(config_dir: str | None, burst: bool) -> None:
         # arq binds the running loop when the worker is built: build it inside the loop
         built = build_worker(settings, config, burst=burst)
         try:
-            await built.main()
+            # async_run, not main: arq stops on SIGTERM/SIGINT by cancelling the task it
+            # records there (with main, a signal cancelled the jobs and the worker lived on)
+            await built.async_run()
+        except asyncio.CancelledError:
+            log.info("hub worker stopped by a signal")
         finally:
             await built.close()
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from config.settings import Settings
+from hub import sqlite_inline
+from hub.sqlite_stats import seed_status_stats
 
 MODELS = ["hub.models", "hub.automation_models"]
 #: asyncpg's pool default (5) is held by a few processing transactions and leaves the
@@ -21,8 +24,13 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         url = "postgres://" + url.removeprefix("postgresql://")
     if url.startswith("postgres://") and "maxsize=" not in url:
         url += ("&" if "?" in url else "?") + f"maxsize={POSTGRES_POOL_MAXSIZE}"
+    connection: str | dict[str, Any] = url
+    if url.startswith("sqlite://"):
+        # tortoise's SQLite backend, its statements run on the loop's thread (see the module)
+        connection = expand_db_url(url)
+        connection["engine"] = sqlite_inline.ENGINE
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {"hub": {"models": MODELS, "migrations": "hub.migrations"}},
         "use_tz": True,
         "timezone": "UTC",
@@ -43,6 +51,7 @@ async def init_db(settings: Settings) -> None:
         await conn.execute_script(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
         )
+        await seed_status_stats(conn)
 
 
 async def migrate(settings: Settings) -> None:

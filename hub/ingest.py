@@ -9,7 +9,6 @@ previous transaction was running in a single transaction and then wakes all of t
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from tortoise import connections
-from uuid6 import uuid7
+from uuid_utils import uuid7
 
 from channels.base import InboundItem
 from hub.batching import Batcher
@@ -25,6 +24,7 @@ from hub.bulk import values_sql
 from hub.context import HubContext, InboxRef
 from hub.jobs.names import PROCESS_JOB
 from hub.models import EventStatus, InboundEvent
+from hub.sqlite_inline import execute_off_loop
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class StoredEvent:
 
 @dataclass(frozen=True, slots=True)
 class _Row:
-    id: uuid.UUID
+    id: str
     inbox_id: int
     provider_event_id: str
     order_key: str
@@ -82,10 +82,11 @@ def _insert_sql(dialect: str, rows: int) -> str:
 
 
 def _db_values(row: _Row) -> list[Any]:
-    """Column values exactly as tortoise would write them (its own field converters)."""
+    """Column values exactly as tortoise would write them (its own field converters; the
+    id is already the text form tortoise writes)."""
     fields = InboundEvent._meta.fields_map
     return [
-        fields["id"].to_db_value(row.id, InboundEvent),
+        row.id,
         row.inbox_id,
         row.provider_event_id,
         row.order_key,
@@ -127,7 +128,7 @@ class EventWriter:
             _Row(
                 # time-ordered: SQLite appends to the key's index instead of inserting at
                 # random places, which halves the cost of the ingest's insert
-                id=uuid7(),
+                id=str(uuid7()),
                 inbox_id=inbox_id,
                 provider_event_id=item.event_id[:255],
                 order_key=item.order_key[:255],
@@ -154,16 +155,16 @@ class EventWriter:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[start : start + ROWS_PER_STATEMENT]
             values = [value for row in chunk for value in _db_values(row)]
-            # execute_query_dict: tortoise's execute_query drops the rows of an INSERT
-            returned = await conn.execute_query_dict(
-                _insert_sql(conn.capabilities.dialect, len(chunk)), values
+            # off the loop: the loop goes on reading requests while the group is written
+            returned = await execute_off_loop(
+                conn, _insert_sql(conn.capabilities.dialect, len(chunk)), values
             )
             inserted.update(str(r["id"]) for r in returned)
         return [
             [
-                StoredEvent(str(row.id), row.inbox_id, row.order_key)
+                StoredEvent(row.id, row.inbox_id, row.order_key)
                 for row in request
-                if str(row.id) in inserted
+                if row.id in inserted
             ]
             for request in batch
         ]

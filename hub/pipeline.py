@@ -98,11 +98,12 @@ async def process_events(ctx: HubContext, event_ids: Sequence[str]) -> dict[str,
 async def _apply_lanes(ctx: HubContext, queues: dict[Lane, list[InboundEvent]]) -> set[Lane]:
     """Apply the loaded events in rounds; returns the lanes stopped by a failure."""
     stopped: set[Lane] = set()
+    give_way = _GiveWay(ctx)
     while queues:
         round_, queues = _next_round(queues)
         for chunk in range(0, len(round_), MAX_ROUND):
             part = round_[chunk : chunk + MAX_ROUND]
-            async with _ingest_first(ctx, len(part)):
+            async with give_way.round(len(part)):
                 failed = await _apply_round(ctx, part)
             for lane in failed:  # order matters: the failed event is retried first
                 queues.pop(lane, None)
@@ -110,24 +111,37 @@ async def _apply_lanes(ctx: HubContext, queues: dict[Lane, list[InboundEvent]]) 
     return stopped
 
 
-@asynccontextmanager
-async def _ingest_first(
-    ctx: HubContext, events: int, pause: Callable[[float], Awaitable[None]] = asyncio.sleep
-) -> AsyncIterator[None]:
-    """Acknowledgements first: after a round of ``events`` during which webhooks were
-    stored, processing waits as long as the round took, times how many more items arrived
-    than it applied (at most ``MAX_GIVE_WAY`` times). A burst is then acknowledged quickly
+class _GiveWay:
+    """Acknowledgements first: processing waits after a round, as long as the round took,
+    times how many more items the ingest stored since the previous round than this round
+    applied (at most ``MAX_GIVE_WAY`` times). A burst is then acknowledged quickly
     (providers retry slow webhooks, which only adds load) while processing keeps at least
-    a share of the time, and runs at full speed once the burst is over. Nothing waits
-    when nothing arrives, nor in a worker process, which ingests nothing."""
-    writer = ctx.writer
-    before = writer.rows if writer else 0
-    started = time.monotonic()
-    yield
-    arrived = writer.rows - before if writer else 0
-    if arrived:
-        give_way = min(MAX_GIVE_WAY, max(1.0, arrived / max(events, 1)))
-        await pause((time.monotonic() - started) * give_way)
+    a share of the time, and runs at full speed once the burst is over.
+
+    A round suspends nowhere on SQLite (:mod:`hub.sqlite_inline`), so webhooks are stored
+    only between rounds: what arrived is counted from one round to the next, and the loop
+    always gets a turn after a round. A worker process ingests nothing and waits no longer
+    than that turn."""
+
+    def __init__(
+        self, ctx: HubContext, pause: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
+        self._writer = ctx.writer
+        self._pause = pause
+        self._seen = self._writer.rows if self._writer else 0
+
+    @asynccontextmanager
+    async def round(self, events: int) -> AsyncIterator[None]:
+        started = time.monotonic()
+        yield
+        took = time.monotonic() - started
+        arrived = 0
+        if self._writer is not None:
+            arrived, self._seen = self._writer.rows - self._seen, self._writer.rows
+        if arrived:
+            await self._pause(took * min(MAX_GIVE_WAY, max(1.0, arrived / max(events, 1))))
+        else:
+            await self._pause(0)
 
 
 async def _pending(lanes: list[Lane]) -> tuple[dict[Lane, list[InboundEvent]], bool]:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from redis.asyncio import Redis
 
 from channels.signatures import hmac_sha256_hex
+from hub.jobs.arq_backend import queue_name
 from tests.support import services
 from tests.support.callbacks import CallbackServer
 from tests.support.harness import API_SECRET, HUB_YAML
@@ -171,4 +173,40 @@ async def test_stopping_the_server_sends_connected_widgets_elsewhere(tmp_path: P
             assert await server.proc.wait() == 0
     finally:
         await server.kill()
+        await callback.close()
+
+
+async def test_a_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """What a process manager does on every deploy: SIGTERM, then wait for the exit."""
+    services.need("postgres")
+    services.need("redis")
+    await services.reset_postgres()
+    await services.reset_redis()
+    callback = CallbackServer(API_SECRET)
+    config_dir = await _config(tmp_path, callback)
+    env = {
+        "HUB_DATABASE_URL": services.POSTGRES_URL,
+        "HUB_REDIS_URL": services.REDIS_URL,
+        "HUB_REDIS_NAMESPACE": services.REDIS_NAMESPACE,
+        **serve_env(tmp_path, config_dir, free_port()),
+        "HUB_SECRET_KEY": "k",
+        "TEST_API_SECRET": API_SECRET,
+    }
+    migrate = await HubProcess(["migrate"], env, tmp_path / "m.log").start()
+    assert migrate.proc is not None
+    assert await migrate.proc.wait() == 0
+    worker = await HubProcess(["worker"], env, tmp_path / "w.log").start()
+    redis = Redis.from_url(services.REDIS_URL)
+    try:
+
+        async def polling() -> bool:  # arq records its health on its first poll
+            return bool(await redis.exists(f"{queue_name(services.REDIS_NAMESPACE)}:health-check"))
+
+        await eventually(polling, timeout=30)
+        assert worker.proc is not None
+        worker.proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(worker.proc.wait(), 10) == 0
+    finally:
+        await worker.kill()
+        await redis.aclose()
         await callback.close()

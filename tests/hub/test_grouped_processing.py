@@ -31,7 +31,8 @@ from hub.models import (
     OutboxStatus,
 )
 from hub.outbox import Reply, create_replies, send_outboxes
-from hub.pipeline import _ingest_first, _next_round, process_events
+from hub.pipeline import _GiveWay, _next_round, process_events
+from hub.sqlite_inline import InlineConnection
 from tests.support.harness import HubHarness
 from tests.support.wait import eventually
 
@@ -220,25 +221,29 @@ async def test_processing_gives_way_while_webhooks_keep_arriving() -> None:
     async def pause(seconds: float) -> None:
         pauses.append(seconds)
 
-    async with _ingest_first(ctx, 16, pause):
-        pass  # no webhook stored during the round: no pause
-    assert pauses == []
-    async with _ingest_first(ctx, 16, pause):
+    give_way = _GiveWay(ctx, pause)
+    async with give_way.round(16):
+        pass  # nothing stored since the last round: the loop only gets its turn
+    assert pauses == [0]
+    writer.rows += 8  # fewer items arrived (between rounds) than a round applies
+    async with give_way.round(16):
         await asyncio.sleep(0.02)
-        writer.rows += 8  # fewer items arrived than the round applied
-    assert len(pauses) == 1
-    assert pauses[0] >= 0.02  # as long as the round took
+    assert len(pauses) == 2
+    assert pauses[1] >= 0.02  # as long as the round took
+    writer.rows += 16_000  # a burst: far more arrived than processing applies
     started = time.monotonic()
-    async with _ingest_first(ctx, 16, pause):
+    async with give_way.round(16):
         await asyncio.sleep(0.02)
-        writer.rows += 16_000  # a burst: far more arrived than processing applies
     took = time.monotonic() - started
-    assert len(pauses) == 2
-    assert 0.02 * pipeline.MAX_GIVE_WAY <= pauses[1] <= took * pipeline.MAX_GIVE_WAY
-    ctx.writer = None  # a worker process ingests nothing: never pauses
-    async with _ingest_first(ctx, 16, pause):
-        await asyncio.sleep(0)
-    assert len(pauses) == 2
+    assert len(pauses) == 3
+    assert 0.02 * pipeline.MAX_GIVE_WAY <= pauses[2] <= took * pipeline.MAX_GIVE_WAY
+    async with give_way.round(16):
+        pass  # what arrived was counted once: the burst is over
+    assert pauses[3] == 0
+    ctx.writer = None  # a worker process ingests nothing: never waits
+    async with _GiveWay(ctx, pause).round(16):
+        writer.rows += 100
+    assert pauses[4] == 0
 
 
 async def test_a_lane_longer_than_one_batch_keeps_its_timestamp_order(
@@ -259,30 +264,34 @@ async def test_a_round_costs_the_same_round_trips_for_one_message_or_sixteen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What grouping is for: statements per round do not grow with the messages in it."""
-    import aiosqlite
-
-    statements: list[str] = []
-    execute = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        statements.append(str(args[0]) if args else fn.__name__)
-        return await execute(self, fn, *args, **kwargs)
-
     harness = await HubHarness(tmp_path, settings_overrides={"job_workers": 0}).start()
     assert harness.runtime is not None
     ctx = harness.runtime.ctx
+    statements: list[str] = []
+    counting = False
+    # every call into SQLite (one executemany is one call, however many rows it writes)
+    for name in ("fetchall", "execute", "executemany", "execute_insert", "commit", "rollback"):
+        method = getattr(InlineConnection, name)
+
+        def counted(self: Any, *args: Any, _name: str = name, _method: Any = method) -> Any:
+            if counting:
+                statements.append(str(args[0]) if args else _name)
+            return _method(self, *args)
+
+        monkeypatch.setattr(InlineConnection, name, counted)
 
     async def round_trips(senders: list[str]) -> int:
         burst = [_message(sender, "and another thing") for sender in senders]
         assert (await harness.post_api({"messages": burst})).status == 200
         pending = InboundEvent.filter(status=EventStatus.RECEIVED)
         ids = [str(i) for i in await pending.values_list("id", flat=True)]
+        nonlocal counting
         statements.clear()
-        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        counting = True
         try:
             assert await process_events(ctx, ids) == {}
         finally:
-            monkeypatch.setattr(aiosqlite.Connection, "_execute", execute)
+            counting = False
         assert not await pending.exists()
         return len(statements)
 
