@@ -112,11 +112,12 @@ async def _apply_lanes(ctx: HubContext, queues: dict[Lane, list[InboundEvent]]) 
 
 
 class _GiveWay:
-    """Acknowledgements first: processing waits after a round, as long as the round took,
-    times how many more items the ingest stored since the previous round than this round
-    applied (at most ``MAX_GIVE_WAY`` times). A burst is then acknowledged quickly
+    """Acknowledgements first: when the ingest stored more items since the previous round
+    than this round applied, processing waits as long as the round took, times that ratio
+    (at most ``MAX_GIVE_WAY`` times). A burst is then acknowledged quickly
     (providers retry slow webhooks, which only adds load) while processing keeps at least
-    a share of the time, and runs at full speed once the burst is over.
+    a share of the time, and runs at full speed once the burst is over, or as long as it
+    keeps up with what arrives (web chat's steady stream waits for nothing).
 
     A round suspends nowhere on SQLite (:mod:`hub.sqlite_inline`), so webhooks are stored
     only between rounds: what arrived is counted from one round to the next, and the loop
@@ -138,8 +139,8 @@ class _GiveWay:
         arrived = 0
         if self._writer is not None:
             arrived, self._seen = self._writer.rows - self._seen, self._writer.rows
-        if arrived:
-            await self._pause(took * min(MAX_GIVE_WAY, max(1.0, arrived / max(events, 1))))
+        if arrived > events:
+            await self._pause(took * min(MAX_GIVE_WAY, arrived / max(events, 1)))
         else:
             await self._pause(0)
 
