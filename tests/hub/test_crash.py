@@ -96,28 +96,35 @@ async def test_server_killed_after_acknowledging_processes_everything_once(
     assert len({d.body["recipient"]["id"] for d in callback.received}) == n
 
 
-async def test_worker_killed_while_sending_resumes_the_outbox(tmp_path: Path) -> None:
+async def _scaled(
+    tmp_path: Path, callback: CallbackServer, port: int, **extra: str
+) -> dict[str, str]:
+    """The environment of scaled-mode processes on fresh PostgreSQL and Redis, migrated."""
     services.need("postgres")
     services.need("redis")
     await services.reset_postgres()
     await services.reset_redis()
-    callback = CallbackServer(API_SECRET, hang=True)
     config_dir = await _config(tmp_path, callback)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {
         "HUB_DATABASE_URL": services.POSTGRES_URL,
         "HUB_REDIS_URL": services.REDIS_URL,
         "HUB_REDIS_NAMESPACE": services.REDIS_NAMESPACE,
         **serve_env(tmp_path, config_dir, port),
         "HUB_SECRET_KEY": "k",
-        "HUB_SEND_LEASE_S": "2",
-        "HUB_SWEEP_INTERVAL_S": "0.5",
         "TEST_API_SECRET": API_SECRET,
+        **extra,
     }
     migrate = await HubProcess(["migrate"], env, tmp_path / "m.log").start()
     assert migrate.proc is not None
     assert await migrate.proc.wait() == 0
+    return env
+
+
+async def test_worker_killed_while_sending_resumes_the_outbox(tmp_path: Path) -> None:
+    callback = CallbackServer(API_SECRET, hang=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = await _scaled(tmp_path, callback, port, HUB_SEND_LEASE_S="2", HUB_SWEEP_INTERVAL_S="0.5")
     serve = await HubProcess(["serve"], env, tmp_path / "serve.log").start()
     worker = await HubProcess(["worker"], env, tmp_path / "w1.log").start()
     replacement: HubProcess | None = None
@@ -178,23 +185,8 @@ async def test_stopping_the_server_sends_connected_widgets_elsewhere(tmp_path: P
 
 async def test_a_worker_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     """What a process manager does on every deploy: SIGTERM, then wait for the exit."""
-    services.need("postgres")
-    services.need("redis")
-    await services.reset_postgres()
-    await services.reset_redis()
     callback = CallbackServer(API_SECRET)
-    config_dir = await _config(tmp_path, callback)
-    env = {
-        "HUB_DATABASE_URL": services.POSTGRES_URL,
-        "HUB_REDIS_URL": services.REDIS_URL,
-        "HUB_REDIS_NAMESPACE": services.REDIS_NAMESPACE,
-        **serve_env(tmp_path, config_dir, free_port()),
-        "HUB_SECRET_KEY": "k",
-        "TEST_API_SECRET": API_SECRET,
-    }
-    migrate = await HubProcess(["migrate"], env, tmp_path / "m.log").start()
-    assert migrate.proc is not None
-    assert await migrate.proc.wait() == 0
+    env = await _scaled(tmp_path, callback, free_port())
     worker = await HubProcess(["worker"], env, tmp_path / "w.log").start()
     redis = Redis.from_url(services.REDIS_URL)
     try:
