@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.errors import Problem, SettingsError
 
+#: ``HUB_EVENT_LOOP``: the loop of hub serve and hub worker (hub/event_loop.py)
+EventLoopChoice = Literal["auto", "uvloop", "asyncio"]
+
 
 class Settings(BaseSettings):
     """Where the hub keeps its state and how it is reached; everything has a safe default."""
@@ -51,7 +54,7 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="how often lost events and sends are re-queued"
     )
     log_level: str = "INFO"
-    event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+    event_loop: EventLoopChoice = Field(
         default="auto",
         description="loop of hub serve and hub worker; auto = uvloop when installed",
     )

@@ -113,6 +113,12 @@ class Bot:
     #: ``snippets.yaml`` compiled, for FAQ answers and rules that send a snippet
     snippets: SnippetLibrary | None = None
 
+    async def aclose(self) -> None:
+        """Let go of what this config's bot holds open (a remote NLU provider's connection);
+        a reload or shutdown replaces it."""
+        if self.nlu is not None:
+            await self.nlu.aclose()
+
     async def step(self, ctx: HubContext, conn: Any, turn: BotTurn) -> list[Reply]:
         work = await Working.load(
             ctx, conn, self.config, self.validator, turn.conversation, turn.contact, turn.now

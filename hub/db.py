@@ -16,6 +16,7 @@ MODELS = ["hub.models", "hub.automation_models"]
 #: asyncpg's pool default (5) is held by a few processing transactions and leaves the
 #: group-commit insert waiting; a URL that sets maxsize itself wins
 POSTGRES_POOL_MAXSIZE = 20
+SQLITE_PRAGMAS = {"synchronous": "NORMAL", "busy_timeout": 5000}
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -29,6 +30,10 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         # tortoise's SQLite backend, its statements run on the loop's thread (see the module)
         connection = expand_db_url(url)
         connection["engine"] = sqlite_inline.ENGINE
+        # set on every connection it opens, beside its own WAL and foreign keys (WAL lets
+        # readers proceed while the group-commit writer writes); the URL's own win
+        for pragma, value in SQLITE_PRAGMAS.items():
+            connection["credentials"].setdefault(pragma, value)
     return {
         "connections": {"default": connection},
         "apps": {"hub": {"models": MODELS, "migrations": "hub.migrations"}},
@@ -46,12 +51,7 @@ def database_url(settings: Settings) -> str:
 async def init_db(settings: Settings) -> None:
     await Tortoise.init(config=tortoise_config(database_url(settings)))
     if settings.uses_sqlite:
-        conn = connections.get("default")
-        # WAL lets readers (the inbox, history) proceed while the group-commit writer writes.
-        await conn.execute_script(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-        )
-        await seed_status_stats(conn)
+        await seed_status_stats(connections.get("default"))
 
 
 async def migrate(settings: Settings) -> None:

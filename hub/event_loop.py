@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 from collections.abc import Callable, Coroutine
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
+
+from config.settings import EventLoopChoice
 
 T = TypeVar("T")
-LoopChoice = Literal["auto", "uvloop", "asyncio"]
 
 
 class EventLoopUnavailable(RuntimeError):
@@ -25,7 +26,7 @@ def uvloop_installed() -> bool:
     return importlib.util.find_spec("uvloop") is not None
 
 
-def loop_factory(choice: LoopChoice) -> Callable[[], asyncio.AbstractEventLoop]:
+def loop_factory(choice: EventLoopChoice) -> Callable[[], asyncio.AbstractEventLoop]:
     """The factory for ``choice``: ``auto`` is uvloop when installed, else asyncio's."""
     if choice == "asyncio":
         return asyncio.new_event_loop
@@ -38,7 +39,7 @@ def loop_factory(choice: LoopChoice) -> Callable[[], asyncio.AbstractEventLoop]:
     return asyncio.new_event_loop
 
 
-def run(main: Coroutine[Any, Any, T], choice: LoopChoice = "auto") -> T:
+def run(main: Coroutine[Any, Any, T], choice: EventLoopChoice = "auto") -> T:
     """``asyncio.run`` on the chosen loop."""
     with asyncio.Runner(loop_factory=loop_factory(choice)) as runner:
         return runner.run(main)

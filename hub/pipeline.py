@@ -139,10 +139,8 @@ class _GiveWay:
         arrived = 0
         if self._writer is not None:
             arrived, self._seen = self._writer.rows - self._seen, self._writer.rows
-        if arrived > events:
-            await self._pause(took * min(MAX_GIVE_WAY, arrived / max(events, 1)))
-        else:
-            await self._pause(0)
+        outpaced = arrived / events if arrived > events else 0.0
+        await self._pause(took * min(MAX_GIVE_WAY, outpaced))
 
 
 async def _pending(lanes: list[Lane]) -> tuple[dict[Lane, list[InboundEvent]], bool]:

@@ -169,7 +169,7 @@ class Runtime:
         self.ctx.bot = bot
         await self._sync_inboxes()
         await self._build_adapters()
-        await _close_nlu(old)
+        await old.aclose()
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -186,16 +186,10 @@ class Runtime:
             await self._ctx.realtime.close()
             for adapter in self._ctx.adapters.values():
                 await adapter.close()
-            await _close_nlu(self._ctx.bot)
+            if self._ctx.bot is not None:
+                await self._ctx.bot.aclose()
         if self.http is not None:
             await self.http.close()
         if self.redis is not None:
             await self.redis.aclose()
         await db.close_db()
-
-
-async def _close_nlu(bot: Any) -> None:
-    """A replaced bot's remote NLU provider lets go of its connection."""
-    nlu = getattr(bot, "nlu", None)
-    if nlu is not None:
-        await nlu.aclose()

@@ -145,12 +145,36 @@ class StaticEmbeddings:
         return out
 
 
-class EmbeddingFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
-    """scikit-learn step: sparse ``weight * embedding`` columns beside the TF-IDF ones.
+class DenseFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+    """scikit-learn step: a pretrained model's weighted vectors, as sparse columns beside the
+    TF-IDF ones. Subclasses name the model; it is loaded from ``data/`` when used, so a
+    pickled classifier stays small."""
 
-    Pickles without the vectors (they are reloaded from ``data/``), so a cached model stays
-    small.
-    """
+    def _encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """The model's vectors of ``texts``, one row each, before weighting."""
+        raise NotImplementedError
+
+    def _encode_one(self, text: str) -> NDArray[np.float32]:
+        vector: NDArray[np.float32] = self._encode([text])[0]
+        return vector
+
+    def _weighted(self, vectors: NDArray[np.float32]) -> NDArray[np.float32]:
+        raise NotImplementedError
+
+    def fit(self, texts: Sequence[str], y: Any = None) -> DenseFeatures:
+        self._encode([])  # loads the model, so a missing file fails here
+        return self
+
+    def encode_one(self, text: str) -> NDArray[np.float32]:
+        """The weighted vector of one text (the fast classification path)."""
+        return self._weighted(self._encode_one(text))
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        return sp.csr_matrix(self._weighted(self._encode(list(texts))))
+
+
+class EmbeddingFeatures(DenseFeatures):
+    """Static word vectors, averaged: ``weight * embedding`` columns."""
 
     def __init__(self, weight: float = 2.0, vectors: str = str(DEFAULT_VECTORS)) -> None:
         self.weight = weight
@@ -160,14 +184,9 @@ class EmbeddingFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         path = Path(self.vectors)
         return StaticEmbeddings.load(path, path.with_name(DEFAULT_VOCAB.name))
 
-    def fit(self, texts: Sequence[str], y: Any = None) -> EmbeddingFeatures:
-        self._model()
-        return self
+    def _encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        return self._model().encode(texts)
 
-    def encode_one(self, text: str) -> NDArray[np.float32]:
-        """The weighted vector of one text (the fast classification path)."""
-        vector: NDArray[np.float32] = self._model().encode([text])[0] * np.float32(self.weight)
-        return vector
-
-    def transform(self, texts: Sequence[str]) -> Any:
-        return sp.csr_matrix(self._model().encode(list(texts)) * self.weight)
+    def _weighted(self, vectors: NDArray[np.float32]) -> NDArray[np.float32]:
+        weighted: NDArray[np.float32] = vectors * np.float32(self.weight)
+        return weighted

@@ -27,11 +27,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
-from sklearn.base import BaseEstimator, TransformerMixin
 
-from automations.nlu.embeddings import DATA, basic_words, word_pieces
+from automations.nlu.embeddings import DATA, DenseFeatures, basic_words, word_pieces
 from automations.nlu.errors import NluError
 
 DEFAULT_MODEL = DATA / "minilm-l6-int8.onnx"
@@ -196,8 +194,8 @@ class SentenceEncoder:
                     self._memo = None
 
 
-class TransformerFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
-    """scikit-learn step: sparse ``weight * encoder vector`` columns beside the TF-IDF ones.
+class TransformerFeatures(DenseFeatures):
+    """The sentence encoder's ``weight * vector`` columns.
 
     ``pooling`` "mean" keeps the sentence embedding (384 columns); "mean+max" adds the max
     over tokens (768 columns, each half of length ``weight / sqrt(2)``). Pickles without the
@@ -211,7 +209,7 @@ class TransformerFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc
         self.pooling = pooling
         self.model = model
 
-    def _select(self, vectors: Vectors) -> Vectors:
+    def _weighted(self, vectors: Vectors) -> Vectors:
         if self.pooling == "mean+max":
             scaled: Vectors = vectors * np.float32(self.weight / np.sqrt(2))
             return scaled
@@ -224,13 +222,8 @@ class TransformerFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc
         path = Path(self.model)
         return SentenceEncoder.load(path, path.with_name(DEFAULT_VOCAB.name))
 
-    def fit(self, texts: Sequence[str], y: Any = None) -> TransformerFeatures:
-        self.encoder()
-        return self
+    def _encode(self, texts: Sequence[str]) -> Vectors:
+        return self.encoder().encode(texts)
 
-    def encode_one(self, text: str) -> Vectors:
-        """The weighted vector of one text (the fast classification path)."""
-        return self._select(self.encoder().encode_one(text))
-
-    def transform(self, texts: Sequence[str]) -> Any:
-        return sp.csr_matrix(self._select(self.encoder().encode(list(texts))))
+    def _encode_one(self, text: str) -> Vectors:
+        return self.encoder().encode_one(text)

@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -190,10 +191,9 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def _ratio(hub: list[dict[str, Any]], bare: list[dict[str, Any]], key: str) -> float:
     """The median of the ratios of runs made back to back: a shared machine's speed drifts
     by tens of percent within minutes, two neighbouring runs see about the same machine."""
-    ratios = sorted(
+    return statistics.median_high(
         float(h[key]) / max(float(b[key]), 1e-9) for h, b in zip(hub, bare, strict=True)
     )
-    return ratios[len(ratios) // 2]
 
 
 def main() -> None:
