@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +27,7 @@ DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_VECTORS = DATA / "minilm-static-256.npy"
 DEFAULT_VOCAB = DATA / "minilm-static-vocab.txt"
 _MAX_WORD = 100
+M = TypeVar("M")
 
 
 def _is_punctuation(ch: str) -> bool:
@@ -95,11 +96,25 @@ def word_pieces(word: str, ids: Mapping[str, int]) -> tuple[int, ...] | None:
     return tuple(pieces)
 
 
+class LoadedOnce(Generic[M]):
+    """Models by the paths they came from, loaded once per process: every classifier and
+    every reload shares them, and two threads never load the same one twice."""
+
+    def __init__(self) -> None:
+        self._models: dict[tuple[Path, Path], M] = {}
+        self._lock = threading.Lock()
+
+    def get(self, paths: tuple[Path, Path], load: Callable[[], M]) -> M:
+        with self._lock:
+            if paths not in self._models:
+                self._models[paths] = load()
+            return self._models[paths]
+
+
 class StaticEmbeddings:
     """Word-piece vectors and their vocabulary; loaded once per process and path."""
 
-    _loaded: ClassVar[dict[tuple[Path, Path], StaticEmbeddings]] = {}
-    _lock: ClassVar[threading.Lock] = threading.Lock()
+    _loaded: ClassVar[LoadedOnce[StaticEmbeddings]] = LoadedOnce()
 
     def __init__(self, vectors: NDArray[np.float32], vocab: Sequence[str]) -> None:
         if vectors.shape[0] != len(vocab):
@@ -111,16 +126,15 @@ class StaticEmbeddings:
 
     @classmethod
     def load(cls, vectors: Path = DEFAULT_VECTORS, vocab: Path = DEFAULT_VOCAB) -> StaticEmbeddings:
-        key = (vectors, vocab)
-        with cls._lock:
-            if key not in cls._loaded:
-                try:
-                    matrix = np.load(vectors).astype(np.float32)
-                    tokens = vocab.read_text(encoding="utf-8").splitlines()
-                except (OSError, ValueError) as exc:
-                    raise NluError(f"cannot load embeddings {vectors}: {exc}") from exc
-                cls._loaded[key] = cls(matrix, tokens)
-            return cls._loaded[key]
+        def read() -> StaticEmbeddings:
+            try:
+                matrix = np.load(vectors).astype(np.float32)
+                tokens = vocab.read_text(encoding="utf-8").splitlines()
+            except (OSError, ValueError) as exc:
+                raise NluError(f"cannot load embeddings {vectors}: {exc}") from exc
+            return cls(matrix, tokens)
+
+        return cls._loaded.get((vectors, vocab), read)
 
     @staticmethod
     def available(vectors: Path = DEFAULT_VECTORS, vocab: Path = DEFAULT_VOCAB) -> bool:

@@ -29,7 +29,13 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from automations.nlu.embeddings import DATA, DenseFeatures, basic_words, word_pieces
+from automations.nlu.embeddings import (
+    DATA,
+    DenseFeatures,
+    LoadedOnce,
+    basic_words,
+    word_pieces,
+)
 from automations.nlu.errors import NluError
 
 DEFAULT_MODEL = DATA / "minilm-l6-int8.onnx"
@@ -62,8 +68,7 @@ def _session(model: Path, threads: int) -> Any:
 class SentenceEncoder:
     """The ONNX model and its vocabulary; loaded once per process and path."""
 
-    _loaded: ClassVar[dict[tuple[Path, Path], SentenceEncoder]] = {}
-    _lock: ClassVar[threading.Lock] = threading.Lock()
+    _loaded: ClassVar[LoadedOnce[SentenceEncoder]] = LoadedOnce()
 
     def __init__(self, model: Path, vocab: Sequence[str]) -> None:
         self.model = model
@@ -81,15 +86,14 @@ class SentenceEncoder:
 
     @classmethod
     def load(cls, model: Path = DEFAULT_MODEL, vocab: Path = DEFAULT_VOCAB) -> SentenceEncoder:
-        key = (model, vocab)
-        with cls._lock:
-            if key not in cls._loaded:
-                try:
-                    tokens = vocab.read_text(encoding="utf-8").splitlines()
-                except OSError as exc:
-                    raise NluError(f"cannot load encoder vocabulary {vocab}: {exc}") from exc
-                cls._loaded[key] = cls(model, tokens)
-            return cls._loaded[key]
+        def read() -> SentenceEncoder:
+            try:
+                tokens = vocab.read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                raise NluError(f"cannot load encoder vocabulary {vocab}: {exc}") from exc
+            return cls(model, tokens)
+
+        return cls._loaded.get((model, vocab), read)
 
     @staticmethod
     def available(model: Path = DEFAULT_MODEL, vocab: Path = DEFAULT_VOCAB) -> bool:
