@@ -17,6 +17,7 @@ from aiohttp import web
 from config.errors import ConfigError, SettingsError
 from config.loader import AppConfig, load_config
 from config.settings import Settings, load_settings
+from hub import heap
 
 log = logging.getLogger("hub")
 
@@ -137,12 +138,17 @@ async def _serve(settings: Settings, config: AppConfig, host: str, port: int) ->
             for problem in exc.problems:
                 log.error("reload refused, keeping the running config: %s", problem)
             return
-        await runtime.reload(new)
+        heap.unsettle()  # the old config and models may now be freed
+        try:
+            await runtime.reload(new)
+        finally:
+            heap.settle()
         log.info("config reloaded (%s)", new.digest)
 
     loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(reload()))
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    log.info("%d objects from startup exempted from garbage collection", heap.settle())
     mode = "scaled (PostgreSQL/Redis)" if settings.redis_url else "embedded"
     log.info(
         "serving on http://%s:%d (%s mode, public URL %s)", host, port, mode, settings.public_url

@@ -25,6 +25,8 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.sqlite.client import SqliteClient, translate_exceptions
 
+from hub.sqlite_checkpoint import BACKSTOP_PAGES, WalCheckpointer
+
 #: the engine name for tortoise's config, in place of ``tortoise.backends.sqlite``
 ENGINE = __name__
 
@@ -95,6 +97,7 @@ class InlineSqliteClient(SqliteClient):
     """Tortoise's SQLite client over an :class:`InlineConnection`."""
 
     _connection: InlineConnection | None  # type: ignore[assignment]
+    _checkpointer: WalCheckpointer | None = None
 
     async def create_connection(self, with_db: bool) -> None:
         if self._connection is not None:
@@ -103,10 +106,22 @@ class InlineSqliteClient(SqliteClient):
         # client's lock is held across that call
         conn = sqlite3.connect(self.filename, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
+        # checkpoints are the checkpointer's, off the loop; the loop's own only as a backstop
+        self.pragmas.setdefault("wal_autocheckpoint", BACKSTOP_PAGES)
         for pragma, value in self.pragmas.items():
             conn.execute(f"PRAGMA {pragma}={value}").close()
+        (journal_mode,) = conn.execute("PRAGMA journal_mode").fetchone()
         self._connection = InlineConnection(conn)
+        if journal_mode == "wal":  # not for in-memory databases, which have no log
+            self._checkpointer = WalCheckpointer(self.filename)
+            self._checkpointer.start()
         await self._post_connect()
+
+    async def close(self) -> None:
+        checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            await checkpointer.stop()
+        await super().close()
 
     @translate_exceptions
     async def execute_off_loop(self, query: str, values: Sequence[Any]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from arq.worker import Retry, Worker, func
 
 from config.loader import AppConfig
 from config.settings import Settings
+from hub import heap
 from hub.jobs.arq_backend import queue_name, redis_settings
 from hub.jobs.locks import LaneBusy
 from hub.runtime import JOBS, JobFn, Runtime
@@ -29,6 +30,7 @@ def build_worker(
     async def startup(ctx: dict[str, Any]) -> None:
         if owned:
             await runtime.start(migrate=False)
+            heap.settle()  # a process of its own: what startup built lives as long as it
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         if owned:

@@ -11,6 +11,7 @@ import html
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -184,21 +185,22 @@ async def socket(request: web.Request) -> web.StreamResponse:
     request.app[OPEN_SOCKETS].add(ws)
     async with ctx.realtime.subscribe(visitor_channel(inbox.slug, visitor.visitor_id)) as queue:
         await ws.send_json({"type": "ready"})
-        reader = asyncio.create_task(_drain_client(ws))
+        pusher = asyncio.create_task(_push(ws, queue))
         try:
-            while not ws.closed:
-                getter = asyncio.create_task(queue.get())
-                done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
-                if getter not in done:
-                    getter.cancel()
-                    break
-                await ws.send_json(getter.result())
-        except (ConnectionResetError, RuntimeError):
-            pass
+            await _drain_client(ws)
         finally:
-            reader.cancel()
+            pusher.cancel()
             await ws.close()
     return ws
+
+
+async def _push(ws: web.WebSocketResponse, queue: asyncio.Queue[dict[str, Any]]) -> None:
+    """What the hub sends this visitor, in order, until the socket goes."""
+    try:
+        while not ws.closed:
+            await ws.send_json(await queue.get())
+    except (ConnectionResetError, RuntimeError):
+        pass  # the visitor left; the widget refetches history when it reconnects
 
 
 async def _drain_client(ws: web.WebSocketResponse) -> None:

@@ -55,6 +55,35 @@ async def test_web_chat_visitor_gets_the_greeting_over_the_socket(hub: HubHarnes
     ]
 
 
+async def test_a_visitor_who_leaves_is_unsubscribed_and_later_pushes_go_nowhere(
+    hub: HubHarness,
+) -> None:
+    """The socket's reader and its pusher end together: a closed widget leaves no
+    subscriber behind, and a reply written after it left is kept for its history."""
+    assert hub.runtime is not None
+    realtime = hub.runtime.ctx.realtime
+    token = await hub.visitor()
+    ws = await hub.http.ws_connect(f"/api/webchat/web/ws?token={token}")
+    assert (await ws.receive_json())["type"] == "ready"
+    assert len(realtime._subscribers) == 1
+    await ws.close()
+
+    async def unsubscribed() -> bool:
+        return realtime._subscribers == {}
+
+    await eventually(unsubscribed)
+    await hub.visitor_says(token, "anyone there?")
+    await hub.settled()
+    assert await Message.filter(direction="out").count() == 1
+    history = await hub.http.get(
+        "/api/webchat/web/messages", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert [m["text"] for m in (await history.json())["messages"]] == [
+        "anyone there?",
+        "Hello! How can we help?",
+    ]
+
+
 async def test_api_message_is_answered_through_the_signed_callback(hub: HubHarness) -> None:
     body = {"id": "m-1", "sender": {"id": "cust-1", "name": "Ada"}, "text": "Hi"}
     response = await hub.post_api(body)
