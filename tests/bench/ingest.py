@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 from rich.console import Console
 from rich.table import Table
 
@@ -87,8 +88,15 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def _load(
-    mode: str, url: str, duration: float, concurrency: int, ids: bool = False
+    mode: str,
+    url: str,
+    duration: float,
+    concurrency: int,
+    server: subprocess.Popen[bytes],
+    ids: bool = False,
 ) -> dict[str, Any]:
+    """One load generator run against ``server``, with the CPU each side spent per request
+    (the server's over the whole run, its threads included)."""
     command = [
         sys.executable,
         "-m",
@@ -103,8 +111,10 @@ def _load(
         "--concurrency",
         str(concurrency),
     ] + (["--ids"] if ids else [])
+    serving = psutil.Process(server.pid)
     with tempfile.TemporaryDirectory(prefix="hub-load-") as tmp:
         out = Path(tmp) / "result.json"
+        before = serving.cpu_times()
         subprocess.run(
             [*command, "--out", str(out)],
             cwd=ROOT,
@@ -112,7 +122,12 @@ def _load(
             check=True,
             timeout=duration + 120,
         )
+        after = serving.cpu_times()
         result: dict[str, Any] = json.loads(out.read_text())
+    served = max(1, int(result.get("requests", result.get("messages", 0))))
+    server_cpu = (after.user - before.user) + (after.system - before.system)
+    result["server_cpu_ms"] = server_cpu * 1000 / served
+    result["loadgen_cpu_ms"] = float(result.pop("cpu_s")) * 1000 / served
     return result
 
 
@@ -170,7 +185,7 @@ def _ingest_run(
 ) -> dict[str, Any]:
     proc, base = _hub(workdir, callback_url, database_url)
     try:
-        result = _load("webhook", f"{base}/webhooks/api", duration, 64, ids=True)
+        result = _load("webhook", f"{base}/webhooks/api", duration, 64, proc, ids=True)
     finally:
         _stop(proc)
     acked = {f"m:{i}" for i in result.pop("acked_ids")}
@@ -196,6 +211,17 @@ def _ratio(hub: list[dict[str, Any]], bare: list[dict[str, Any]], key: str) -> f
     )
 
 
+def _cpu_cells(run: dict[str, Any]) -> tuple[str, str]:
+    return f"{run['server_cpu_ms']:.3f}", f"{run['loadgen_cpu_ms']:.3f}"
+
+
+def _cpu_ceiling(run: dict[str, Any], cores: int) -> float:
+    """The rate the CPU allows for a run's per-message costs: the server is one process (one
+    core at most) and shares the machine's cores with the load generator."""
+    server, loadgen = float(run["server_cpu_ms"]), float(run["loadgen_cpu_ms"])
+    return min(1000 / max(server, 1e-9), cores * 1000 / max(server + loadgen, 1e-9))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement")
@@ -208,6 +234,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="last line: one JSON object")
     args = parser.parse_args()
     console = Console(stderr=args.json)
+    if not console.is_terminal:  # a log file or a pipe: rich would assume 80 columns
+        console.width = 132
     bare_runs: list[dict[str, Any]] = []
     embedded_runs: list[dict[str, Any]] = []
     postgres_runs: list[dict[str, Any]] = []
@@ -230,7 +258,7 @@ def main() -> None:
             for rep in range(args.repeat):
                 tag = f" ({rep + 1}/{args.repeat})" if args.repeat > 1 else ""
                 console.print(f"measuring (a) bare aiohttp handler{tag}…")
-                baseline = _load("webhook", f"{bare_base}/webhooks/api", args.duration, 64)
+                baseline = _load("webhook", f"{bare_base}/webhooks/api", args.duration, 64, bare)
                 baseline.pop("acked_ids")
                 bare_runs.append(baseline)
                 console.print(f"measuring (b) hub webhook, embedded (SQLite){tag}…")
@@ -246,11 +274,11 @@ def main() -> None:
                         )
                     )
                 console.print(f"measuring (c) web chat protocol against the bare handlers{tag}…")
-                e2e_bare_runs.append(_load("webchat", bare_base, args.duration, 64))
+                e2e_bare_runs.append(_load("webchat", bare_base, args.duration, 64, bare))
                 console.print(f"measuring (c) web chat end to end, embedded{tag}…")
                 proc, base = _hub(root / f"e2e{rep}", callback, None)
                 try:
-                    e2e_runs.append(_load("webchat", base, args.duration, 64))
+                    e2e_runs.append(_load("webchat", base, args.duration, 64, proc))
                 finally:
                     _stop(proc)
         finally:
@@ -271,6 +299,8 @@ def main() -> None:
     )
     for column in ("run", "req/s", "p50 ms", "p99 ms", "ratio to bare", "acked", "lost"):
         table.add_column(column, justify="right")
+    for column in ("server CPU ms/req", "load gen CPU ms/req"):
+        table.add_column(column, justify="right")
     table.add_row(
         "(a) bare aiohttp",
         f"{baseline['rps']:.0f}",
@@ -279,6 +309,7 @@ def main() -> None:
         "1.00",
         str(baseline["acked"]),
         "-",
+        *_cpu_cells(baseline),
     )
     runs = [("(b) hub, embedded", embedded, ratio_embedded)] + (
         [("(b) hub, PostgreSQL", postgres, ratio_postgres or 0.0)] if postgres else []
@@ -292,14 +323,39 @@ def main() -> None:
             f"{ratio:.2f}",
             str(run["acked"]),
             str(run["lost"]),
+            *_cpu_cells(run),
         )
     console.print(table)
+    e2e_table = Table(
+        title="(c) web chat end to end: each message from a new visitor (session, web socket, "
+        "post; contact, conversation, greeting back over the socket)"
+    )
+    for column in ("run", "msg/s", "p50 ms", "p99 ms", "ratio", "errors"):
+        e2e_table.add_column(column, justify="right")
+    for column in ("server CPU ms/msg", "load gen CPU ms/msg"):
+        e2e_table.add_column(column, justify="right")
+    for name, run, ratio in (
+        ("do-nothing handlers", e2e_baseline, 1.0),
+        ("hub, embedded", e2e, e2e_ratio),
+    ):
+        e2e_table.add_row(
+            name,
+            f"{run['msgs_per_s']:.0f}",
+            f"{run['p50_ms']:.1f}",
+            f"{run['p99_ms']:.1f}",
+            f"{ratio:.2f}",
+            str(run["errors"]),
+            *_cpu_cells(run),
+        )
+    console.print(e2e_table)
+    cores = os.cpu_count() or 1
+    ceiling = _cpu_ceiling(e2e, cores)
     console.print(
-        f"(c) web chat end to end: {e2e['msgs_per_s']:.0f} messages/s, p50 {e2e['p50_ms']:.1f} ms, "
-        f"p99 {e2e['p99_ms']:.1f} ms, {e2e['errors']} errors "
-        "(each from a new visitor: contact, conversation, greeting over the web socket); "
-        f"the same protocol against bare handlers: {e2e_baseline['msgs_per_s']:.0f} messages/s, "
-        f"p99 {e2e_baseline['p99_ms']:.1f} ms (ratio {e2e_ratio:.2f})"
+        f"CPU ceiling of (c) on this machine's {cores} cores: the hub's process spends "
+        f"{e2e['server_cpu_ms']:.2f} ms and the load generator {e2e['loadgen_cpu_ms']:.2f} ms "
+        f"per message, so at most {ceiling:.0f} messages/s (one core for the hub's process, "
+        f"{cores} for both); the do-nothing handlers alone would allow "
+        f"{_cpu_ceiling(e2e_baseline, cores):.0f}"
     )
     figures = {
         "repeat": args.repeat,
@@ -318,6 +374,12 @@ def main() -> None:
         "e2e_baseline_msgs_per_s": round(e2e_baseline["msgs_per_s"], 1),
         "e2e_baseline_p99_ms": round(e2e_baseline["p99_ms"], 2),
         "e2e_ratio": round(e2e_ratio, 3),
+        "baseline_cpu_ms_per_req": round(baseline["server_cpu_ms"], 3),
+        "embedded_cpu_ms_per_req": round(embedded["server_cpu_ms"], 3),
+        "e2e_cpu_ms_per_msg": round(e2e["server_cpu_ms"], 3),
+        "e2e_loadgen_cpu_ms_per_msg": round(e2e["loadgen_cpu_ms"], 3),
+        "e2e_baseline_cpu_ms_per_msg": round(e2e_baseline["server_cpu_ms"], 3),
+        "e2e_cpu_ceiling_msgs_per_s": round(ceiling, 1),
         "event_loop": "uvloop" if uvloop_installed() else "asyncio",
         "lost": embedded["lost"] + (postgres["lost"] if postgres else 0),
     }

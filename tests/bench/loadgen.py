@@ -63,11 +63,12 @@ async def webhook_load(args: argparse.Namespace) -> dict[str, Any]:
                 else:
                     errors += 1
 
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         await asyncio.gather(*(worker(i) for i in range(args.concurrency)))
-        elapsed = time.monotonic() - started
+        elapsed, cpu = time.monotonic() - started, time.process_time() - cpu
     return {
         "requests": len(latencies),
+        "cpu_s": cpu,
         "acked": len(acked),
         "errors": errors,
         "rps": len(latencies) / elapsed,
@@ -114,11 +115,12 @@ async def webchat_load(args: argparse.Namespace) -> dict[str, Any]:
                 except (aiohttp.ClientError, TimeoutError, ValueError):
                     errors += 1
 
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-        elapsed = time.monotonic() - started
+        elapsed, cpu = time.monotonic() - started, time.process_time() - cpu
     return {
         "messages": len(latencies),
+        "cpu_s": cpu,
         "errors": errors,
         "msgs_per_s": len(latencies) / elapsed,
         "p50_ms": _percentile(latencies, 0.50) * 1000,
