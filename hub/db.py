@@ -10,13 +10,19 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from config.settings import Settings
 from hub import sqlite_inline
+from hub.sqlite_checkpoint import BACKSTOP_PAGES
 from hub.sqlite_stats import seed_status_stats
 
 MODELS = ["hub.models", "hub.automation_models"]
 #: asyncpg's pool default (5) is held by a few processing transactions and leaves the
 #: group-commit insert waiting; a URL that sets maxsize itself wins
 POSTGRES_POOL_MAXSIZE = 20
-SQLITE_PRAGMAS = {"synchronous": "NORMAL", "busy_timeout": 5000}
+#: the loop's own WAL checkpoint only as a backstop: the client's checkpointer takes them
+SQLITE_PRAGMAS = {
+    "synchronous": "NORMAL",
+    "busy_timeout": 5000,
+    "wal_autocheckpoint": BACKSTOP_PAGES,
+}
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 Startup leaves about 200,000 objects that live as long as the process: the NLU models, the
 config, tortoise's and pydantic's metadata. CPython's full collection walks every one of
-them each time, and under web chat load that happened several times a second, each time
-stopping the loop for 150 to 200 ms (measured in ``hub serve`` with ``gc.callbacks``). Each
+them each time; under web chat load one ran every few seconds and stopped the loop for 150
+to 185 ms (measured in ``hub serve`` with ``gc.callbacks``; 25 to 60 ms once frozen). Each
 closed web socket leaves aiohttp objects in reference cycles that only a full collection
 frees, so full collections cannot be avoided; they can be made to skip what never dies.
 

@@ -73,7 +73,8 @@ class WalCheckpointer:
             try:
                 await self.checkpoint()
             except sqlite3.Error:
-                # the loop's automatic checkpoint is still there; say so once in a while
+                # the loop's automatic checkpoint is still there as a backstop; the next
+                # tick tries again
                 log.warning("WAL checkpoint of %s failed", self._filename, exc_info=True)
 
     def _checkpoint(self) -> CheckpointResult:

@@ -25,7 +25,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.sqlite.client import SqliteClient, translate_exceptions
 
-from hub.sqlite_checkpoint import BACKSTOP_PAGES, WalCheckpointer
+from hub.sqlite_checkpoint import WalCheckpointer
 
 #: the engine name for tortoise's config, in place of ``tortoise.backends.sqlite``
 ENGINE = __name__
@@ -106,8 +106,6 @@ class InlineSqliteClient(SqliteClient):
         # client's lock is held across that call
         conn = sqlite3.connect(self.filename, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        # checkpoints are the checkpointer's, off the loop; the loop's own only as a backstop
-        self.pragmas.setdefault("wal_autocheckpoint", BACKSTOP_PAGES)
         for pragma, value in self.pragmas.items():
             conn.execute(f"PRAGMA {pragma}={value}").close()
         (journal_mode,) = conn.execute("PRAGMA journal_mode").fetchone()

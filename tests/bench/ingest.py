@@ -196,7 +196,7 @@ def _ingest_run(
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The run with the median rate: its own p50 and p99 stay together."""
-    key = "rps" if "rps" in runs[0] else "msgs_per_s"
+    key = _rate_key(runs[0])
     ordered = sorted(runs, key=lambda run: float(run[key]))
     median = dict(ordered[len(ordered) // 2])
     median["lost"] = sum(int(run.get("lost", 0)) for run in runs)
@@ -211,8 +211,35 @@ def _ratio(hub: list[dict[str, Any]], bare: list[dict[str, Any]], key: str) -> f
     )
 
 
-def _cpu_cells(run: dict[str, Any]) -> tuple[str, str]:
-    return f"{run['server_cpu_ms']:.3f}", f"{run['loadgen_cpu_ms']:.3f}"
+def _rate_key(run: dict[str, Any]) -> str:
+    """Webhook runs count requests, web chat runs messages."""
+    return "rps" if "rps" in run else "msgs_per_s"
+
+
+def _runs_table(
+    title: str,
+    unit: str,
+    extra: tuple[str, ...],
+    rows: list[tuple[str, dict[str, Any], float, list[str]]],
+) -> Table:
+    """One row a run (name, figures, ratio to its baseline, the ``extra`` cells): rate,
+    latency, ratio, then the CPU each side spent per request."""
+    table = Table(title=title)
+    columns = ("run", f"{unit}/s", "p50 ms", "p99 ms", "ratio to bare", *extra)
+    for column in (*columns, f"server CPU ms/{unit}", f"load gen CPU ms/{unit}"):
+        table.add_column(column, justify="right")
+    for name, run, ratio, cells in rows:
+        table.add_row(
+            name,
+            f"{run[_rate_key(run)]:.0f}",
+            f"{run['p50_ms']:.1f}",
+            f"{run['p99_ms']:.1f}",
+            f"{ratio:.2f}",
+            *cells,
+            f"{run['server_cpu_ms']:.3f}",
+            f"{run['loadgen_cpu_ms']:.3f}",
+        )
+    return table
 
 
 def _cpu_ceiling(run: dict[str, Any], cores: int) -> float:
@@ -294,60 +321,33 @@ def main() -> None:
     e2e_ratio = _ratio(e2e_runs, e2e_bare_runs, "msgs_per_s")
 
     runs_note = f", median of {args.repeat} back-to-back pairs" if args.repeat > 1 else ""
-    table = Table(
-        title=f"Ingest benchmark (64 connections, load generator in its own process{runs_note})"
-    )
-    for column in ("run", "req/s", "p50 ms", "p99 ms", "ratio to bare", "acked", "lost"):
-        table.add_column(column, justify="right")
-    for column in ("server CPU ms/req", "load gen CPU ms/req"):
-        table.add_column(column, justify="right")
-    table.add_row(
-        "(a) bare aiohttp",
-        f"{baseline['rps']:.0f}",
-        f"{baseline['p50_ms']:.1f}",
-        f"{baseline['p99_ms']:.1f}",
-        "1.00",
-        str(baseline["acked"]),
-        "-",
-        *_cpu_cells(baseline),
-    )
-    runs = [("(b) hub, embedded", embedded, ratio_embedded)] + (
-        [("(b) hub, PostgreSQL", postgres, ratio_postgres or 0.0)] if postgres else []
-    )
-    for name, run, ratio in runs:
-        table.add_row(
-            name,
-            f"{run['rps']:.0f}",
-            f"{run['p50_ms']:.1f}",
-            f"{run['p99_ms']:.1f}",
-            f"{ratio:.2f}",
-            str(run["acked"]),
-            str(run["lost"]),
-            *_cpu_cells(run),
+    hub_runs = [("(b) hub, embedded", embedded, ratio_embedded)]
+    if postgres is not None:
+        hub_runs.append(("(b) hub, PostgreSQL", postgres, ratio_postgres or 0.0))
+    console.print(
+        _runs_table(
+            f"Ingest benchmark (64 connections, load generator in its own process{runs_note})",
+            "req",
+            ("acked", "lost"),
+            [("(a) bare aiohttp", baseline, 1.0, [str(baseline["acked"]), "-"])]
+            + [
+                (name, run, ratio, [str(run["acked"]), str(run["lost"])])
+                for name, run, ratio in hub_runs
+            ],
         )
-    console.print(table)
-    e2e_table = Table(
-        title="(c) web chat end to end: each message from a new visitor (session, web socket, "
-        "post; contact, conversation, greeting back over the socket)"
     )
-    for column in ("run", "msg/s", "p50 ms", "p99 ms", "ratio", "errors"):
-        e2e_table.add_column(column, justify="right")
-    for column in ("server CPU ms/msg", "load gen CPU ms/msg"):
-        e2e_table.add_column(column, justify="right")
-    for name, run, ratio in (
-        ("do-nothing handlers", e2e_baseline, 1.0),
-        ("hub, embedded", e2e, e2e_ratio),
-    ):
-        e2e_table.add_row(
-            name,
-            f"{run['msgs_per_s']:.0f}",
-            f"{run['p50_ms']:.1f}",
-            f"{run['p99_ms']:.1f}",
-            f"{ratio:.2f}",
-            str(run["errors"]),
-            *_cpu_cells(run),
+    console.print(
+        _runs_table(
+            "(c) web chat end to end: each message from a new visitor (session, web socket, "
+            "post; contact, conversation, greeting back over the socket)",
+            "msg",
+            ("errors",),
+            [
+                ("do-nothing handlers", e2e_baseline, 1.0, [str(e2e_baseline["errors"])]),
+                ("hub, embedded", e2e, e2e_ratio, [str(e2e["errors"])]),
+            ],
         )
-    console.print(e2e_table)
+    )
     cores = os.cpu_count() or 1
     ceiling = _cpu_ceiling(e2e, cores)
     console.print(
