@@ -37,6 +37,7 @@ bench: install
 	$(PY) -m tests.bench.ingest
 	$(PY) -m tests.bench.channels
 	$(PY) -m tests.bench.rules
+	$(PY) -m tests.bench.brain
 	$(PY) -m tests.bench.nlu
 
 clean:
