@@ -49,6 +49,8 @@ def _opened(step: Step, item: ConversationOpened) -> None:
 
 
 def _customer(step: Step, item: CustomerMessage) -> None:
+    if step.work.status is not Status.BOT:
+        return  # a person holds the conversation: the bot takes no part in this message
     customer_turn(step, item)
 
 

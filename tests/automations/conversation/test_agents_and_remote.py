@@ -199,3 +199,16 @@ def test_no_remote_call_for_a_button_or_a_local_config(
 
 def _stored(chat: Chat, text: str) -> tuple[ConversationState, CustomerMessage]:
     return memory.receive(chat.state, chat.now, text=text)
+
+
+def test_the_bot_takes_no_part_while_a_person_holds_it(demo_chat: Chat) -> None:
+    demo_chat.says("Hello", opened=True)
+    demo_chat.presses("choice:en")
+    demo_chat.run(AgentTookOver(ANA))
+    waiting = {t.key for t in demo_chat.state.timers}
+    decision = demo_chat.says("I want a refund")
+    # no rule, no NLU, and the wait for the customer stays
+    assert decision.conversation.changed == decision.contact.changed == frozenset()
+    assert (decision.messages, decision.nlu, decision.explanations) == ((), (), ())
+    assert not decision.timers_cancel
+    assert {t.key for t in demo_chat.state.timers} == waiting
