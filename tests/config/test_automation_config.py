@@ -59,6 +59,11 @@ def test_every_error_class_has_a_case() -> None:
         "choices",
         "bad_template",
         "unknown_button",
+        "team_references",
+        "hours",
+        "inverted_hours",
+        "capacity",
+        "notice_secrets",
     }
 
 
