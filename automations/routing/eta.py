@@ -1,0 +1,166 @@
+"""Honest wait estimates: when will a person reply to a conversation in the queue?
+
+The estimate is built from what is true now, not a fixed label: the conversations ahead
+of this one that compete for the same agents, how many of those agents are online, how
+much room they have, and the team's measured median handling time ``H``. With ``F``
+free places and ``S`` places in all among qualified agents online, a conversation at
+position ``k`` (0 = next) is taken at once when ``k < F``; otherwise it needs
+``k - F + 1`` places to free up, and ``S`` busy places free up about ``S / H`` per unit
+of time, so it waits about ``(k - F + 1) * H / S``. The agent's first-reply delay is
+added, and the total is counted in the team's business hours (closed time does not
+count, and a closed team's wait starts at its next opening).
+
+When nobody qualified is online the queue says nothing about the wait, so the team's
+configured ``typical_reply`` is used and the estimate says so in ``basis``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from automations.routing.assign import team_chain
+from automations.routing.calendar import BusinessCalendar
+from automations.routing.model import AgentState, Request
+from automations.routing.queue import queue_key
+from automations.routing.roster import Roster
+
+#: used when neither the team nor the caller gives a first-reply delay
+DEFAULT_FIRST_REPLY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitEstimate:
+    wait: timedelta
+    reply_by: datetime
+    #: conversations ahead that compete for the same agents
+    position: int
+    agents_online: int
+    free_slots: int
+    total_slots: int
+    #: the team is open now (else ``opens_at`` says when)
+    open_now: bool
+    opens_at: datetime | None
+    #: how the figure was made, for logs and the promise record
+    basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """The qualified agents online for a request: how many, free and total places."""
+
+    agents_online: int
+    free_slots: int
+    total_slots: int
+    emails: frozenset[str]
+
+
+def capacity_for(request: Request, agents: Mapping[str, AgentState], roster: Roster) -> Capacity:
+    home = roster.team_for(request)
+    if home is None:
+        return Capacity(0, 0, 0, frozenset())
+    online = free = total = 0
+    seen: set[str] = set()
+    for team in team_chain(home, roster):
+        for profile in roster.qualified(team, request):
+            if profile.email in seen:
+                continue
+            seen.add(profile.email)
+            state = agents.get(profile.email)
+            if state is None or state.presence != "online":
+                continue
+            online += 1
+            free += profile.room(state, request.channel)
+            total += profile.capacity
+    return Capacity(online, free, total, frozenset(seen))
+
+
+def estimate_wait(
+    *,
+    now: datetime,
+    position: int,
+    capacity: Capacity,
+    handling_time: timedelta,
+    first_reply: timedelta = DEFAULT_FIRST_REPLY,
+    calendar: BusinessCalendar | None = None,
+    fallback: timedelta | None = None,
+) -> WaitEstimate:
+    """The wait of the conversation at ``position`` (see the module's docstring)."""
+    open_now = calendar is None or calendar.is_open(now)
+    opens_at = None if open_now or calendar is None else calendar.next_opening(now)
+    if not open_now or capacity.agents_online == 0 or capacity.total_slots == 0:
+        business = fallback if fallback is not None else handling_time
+        basis = (
+            "after hours: team's typical reply time from opening"
+            if not open_now
+            else ("no qualified agent online: team's typical reply time")
+        )
+    elif position < capacity.free_slots:
+        business = first_reply
+        basis = f"an agent has room ({capacity.free_slots} free places): first-reply delay"
+    else:
+        needed = position - capacity.free_slots + 1
+        business = handling_time * needed / capacity.total_slots + first_reply
+        basis = (
+            f"{needed} place(s) to free among {capacity.total_slots} "
+            f"({capacity.agents_online} agents online), median handling {_minutes(handling_time)}"
+        )
+    reply_by = calendar.add(now, business) if calendar is not None else now + business
+    return WaitEstimate(
+        wait=reply_by - now,
+        reply_by=reply_by,
+        position=position,
+        agents_online=capacity.agents_online,
+        free_slots=capacity.free_slots,
+        total_slots=capacity.total_slots,
+        open_now=open_now,
+        opens_at=opens_at,
+        basis=basis,
+    )
+
+
+def estimate_for(
+    request: Request,
+    queue: Iterable[Request],
+    agents: Mapping[str, AgentState],
+    roster: Roster,
+    now: datetime,
+    *,
+    handling_time: timedelta | None = None,
+    first_reply: timedelta = DEFAULT_FIRST_REPLY,
+) -> WaitEstimate:
+    """The estimate for ``request`` given the whole queue and the agents now.
+
+    ``handling_time`` is the team's measured median (the configured ``wait.handling_time``
+    when not given). Conversations ahead count when they compete for at least one of the
+    same agents.
+    """
+    capacity = capacity_for(request, agents, roster)
+    key = queue_key(request)
+    position = 0
+    for other in queue:
+        if other.conversation_id == request.conversation_id or queue_key(other) >= key:
+            continue
+        if capacity_for(other, agents, roster).emails & capacity.emails:
+            position += 1
+    team = roster.team_for(request)
+    return estimate_wait(
+        now=now,
+        position=position,
+        capacity=capacity,
+        handling_time=handling_time or roster.handling_time,
+        first_reply=first_reply,
+        calendar=team.calendar if team is not None else None,
+        fallback=team.typical_reply if team is not None else None,
+    )
+
+
+def correction_due(promised_by: datetime, estimate: WaitEstimate, margin: timedelta) -> bool:
+    """Whether the customer must be told a new time: the estimate slipped past the
+    promise by more than ``margin`` (an earlier reply needs no apology)."""
+    return estimate.reply_by - promised_by > margin
+
+
+def _minutes(amount: timedelta) -> str:
+    return f"{round(amount.total_seconds() / 60)} min"
