@@ -104,7 +104,7 @@ def promise(reply_by: datetime, language: str, timezone: str, now: datetime) -> 
         minutes = _round_minutes(wait)
         return text("within", lang, minutes=str(minutes))
     zone = ZoneInfo(timezone)
-    time = format_time(reply_by, "short", tzinfo=zone, locale=lang)
+    time = _time(reply_by, zone, lang)
     if reply_by.astimezone(zone).date() == now.astimezone(zone).date():
         return text("by", lang, time=time)
     return text("by_day", lang, time=time, day=_day(reply_by, zone, lang))
@@ -114,7 +114,7 @@ def opening_message(opens_at: datetime, language: str, timezone: str, now: datet
     """ "We open today / tomorrow / on Tue, December 29 at 9:00 AM (your time)"."""
     lang = _language(language)
     zone = ZoneInfo(timezone)
-    time = format_time(opens_at, "short", tzinfo=zone, locale=lang)
+    time = _time(opens_at, zone, lang)
     days = (opens_at.astimezone(zone).date() - now.astimezone(zone).date()).days
     if days <= 0:
         return text("closed_today", lang, time=time)
@@ -147,7 +147,7 @@ def duration(amount: timedelta, language: str) -> str:
         parts.append(format_unit(hours, "duration-hour", length="short", locale=language))
     if minutes:
         parts.append(format_unit(minutes, "duration-minute", length="short", locale=language))
-    return ("" if language == "zh" else " ").join(parts)
+    return _plain(("" if language == "zh" else " ").join(parts))
 
 
 def _round_minutes(wait: timedelta) -> int:
@@ -156,8 +156,18 @@ def _round_minutes(wait: timedelta) -> int:
     return minutes if minutes <= 10 else int(math.ceil(minutes / 5) * 5)
 
 
+def _time(at: datetime, zone: ZoneInfo, language: str) -> str:
+    """CLDR puts (narrow) no-break spaces in times and units; plain spaces keep an SMS in
+    GSM-7 (one non-GSM character makes the whole message UCS-2, half as long)."""
+    return _plain(format_time(at, "short", tzinfo=zone, locale=language))
+
+
 def _day(at: datetime, zone: ZoneInfo, language: str) -> str:
-    return str(format_skeleton("MMMMEEEEd", at, tzinfo=zone, locale=language))
+    return _plain(format_skeleton("MMMMEEEEd", at, tzinfo=zone, locale=language))
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\xa0", " ")
 
 
 def _language(language: str) -> str:
