@@ -34,7 +34,7 @@ DEFAULT_FIRST_REPLY = timedelta(minutes=1)
 class WaitEstimate:
     wait: timedelta
     reply_by: datetime
-    #: conversations ahead that compete for the same agents
+    #: conversations ahead that compete for the same agents (weighted by the overlap)
     position: int
     agents_online: int
     free_slots: int
@@ -54,6 +54,8 @@ class Capacity:
     free_slots: int
     total_slots: int
     emails: frozenset[str]
+    #: assignment times of the open conversations of these agents (when known)
+    busy_since: tuple[datetime, ...] = ()
 
 
 def capacity_for(request: Request, agents: Mapping[str, AgentState], roster: Roster) -> Capacity:
@@ -62,6 +64,7 @@ def capacity_for(request: Request, agents: Mapping[str, AgentState], roster: Ros
         return Capacity(0, 0, 0, frozenset())
     online = free = total = 0
     seen: set[str] = set()
+    busy: list[datetime] = []
     for team in team_chain(home, roster):
         for profile in roster.qualified(team, request):
             if profile.email in seen:
@@ -73,7 +76,8 @@ def capacity_for(request: Request, agents: Mapping[str, AgentState], roster: Ros
             online += 1
             free += profile.room(state, request.channel)
             total += profile.capacity
-    return Capacity(online, free, total, frozenset(seen))
+            busy += state.open_since
+    return Capacity(online, free, total, frozenset(seen), tuple(busy))
 
 
 def estimate_wait(
@@ -101,7 +105,7 @@ def estimate_wait(
         basis = f"an agent has room ({capacity.free_slots} free places): first-reply delay"
     else:
         needed = position - capacity.free_slots + 1
-        business = handling_time * needed / capacity.total_slots + first_reply
+        business = _until_freed(needed, capacity, handling_time, now) + first_reply
         basis = (
             f"{needed} place(s) to free among {capacity.total_slots} "
             f"({capacity.agents_online} agents online), median handling {_minutes(handling_time)}"
@@ -134,16 +138,22 @@ def estimate_for(
 
     ``handling_time`` is the team's measured median (the configured ``wait.handling_time``
     when not given). Conversations ahead count when they compete for at least one of the
-    same agents.
+    same agents, each in proportion to the share of its qualified places that are also
+    this conversation's (an English billing question ahead that French agents may also take
+    counts for less than one).
     """
     capacity = capacity_for(request, agents, roster)
     key = queue_key(request)
-    position = 0
+    ahead = 0.0
     for other in queue:
         if other.conversation_id == request.conversation_id or queue_key(other) >= key:
             continue
-        if capacity_for(other, agents, roster).emails & capacity.emails:
-            position += 1
+        theirs = capacity_for(other, agents, roster).emails
+        shared = theirs & capacity.emails
+        if shared:
+            # a competitor qualified for other agents too takes one of ours only in part
+            ahead += _slots(shared, roster) / _slots(theirs, roster)
+    position = round(ahead)
     team = roster.team_for(request)
     return estimate_wait(
         now=now,
@@ -154,6 +164,25 @@ def estimate_for(
         calendar=team.calendar if team is not None else None,
         fallback=team.typical_reply if team is not None else None,
     )
+
+
+def _until_freed(
+    needed: int, capacity: Capacity, handling_time: timedelta, now: datetime
+) -> timedelta:
+    """Time until ``needed`` places free up. With the busy places' start times, each is
+    expected to free at its start plus ``handling_time`` (an overdue one soon: a tenth of
+    it), and later rounds take ``handling_time`` each; without them, ``S`` places free at
+    ``S / handling_time``."""
+    if not capacity.busy_since:
+        return handling_time * needed / capacity.total_slots
+    floor = handling_time / 10
+    remaining = sorted(max(handling_time - (now - since), floor) for since in capacity.busy_since)
+    rounds, index = divmod(needed - 1, len(remaining))
+    return remaining[index] + handling_time * rounds
+
+
+def _slots(emails: frozenset[str], roster: Roster) -> int:
+    return sum(roster.agents[e].capacity for e in emails) or 1
 
 
 def correction_due(promised_by: datetime, estimate: WaitEstimate, margin: timedelta) -> bool:

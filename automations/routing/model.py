@@ -31,6 +31,9 @@ class AgentState:
     #: open (assigned, not resolved) conversations per channel (inbox kind)
     open_by_channel: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
     last_assigned_at: datetime | None = None
+    #: when each open conversation was assigned, if the hub knows: wait estimates then
+    #: count down the busy places instead of assuming they all just started
+    open_since: tuple[datetime, ...] = ()
 
     @property
     def open_total(self) -> int:

@@ -44,10 +44,14 @@ from tests.bench.routing_sim import (
 )
 
 
-def percentile(values: Sequence[float], q: float) -> float:
+def percentile(values: Sequence[float], q: int) -> float:
     if not values:
         return float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        if len(values) > 1
+        else values[0]
+    )
 
 
 def figures(outcome: Outcome, total: int, per_s: float) -> dict[str, float]:
@@ -89,7 +93,9 @@ def snapshots(rost: Roster, count: int, seed: int) -> list[tuple[Request, dict[s
     return found
 
 
-def rate(items: list[tuple[Request, dict[str, AgentState]]], decide: Callable[..., object]) -> float:
+def rate(
+    items: list[tuple[Request, dict[str, AgentState]]], decide: Callable[..., object]
+) -> float:
     start = time.process_time()
     for request, agents in items:
         decide(request, agents)
@@ -114,12 +120,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     now = OPEN + timedelta(hours=3)
     rr = RoundRobin()
     ours_rate = rate(items, lambda r, a: choose(r, a, rost, now))
-    base_rate = rate(items, lambda r, a: rr.pick(r, a, {e: s.open_total for e, s in a.items()}, rost))
+    base_rate = rate(
+        items, lambda r, a: rr.pick(r, a, {e: s.open_total for e, s in a.items()}, rost)
+    )
 
     result = figures(ours, total, ours_rate)
     baseline = figures(base, total, base_rate)
-    table = Table(title=f"Routing, one simulated day: {total} conversations, {len(AGENTS)} agents "
-                  f"(seed {args.seed}, scale {args.scale}; simulated in {sim_s:.1f} s)")
+    table = Table(
+        title=f"Routing, one simulated day: {total} conversations, {len(AGENTS)} agents "
+        f"(seed {args.seed}, scale {args.scale}; simulated in {sim_s:.1f} s)"
+    )
     for column in ("figure", "routing", "baseline (round robin)"):
         table.add_column(column, justify="left" if column == "figure" else "right")
     for key, value in result.items():

@@ -16,7 +16,7 @@ import math
 import random
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,8 +48,7 @@ AGENTS = (
 
 def roster() -> Roster:
     agents = "\n".join(
-        f"  - {{email: {e}@sim.example, languages: [{lang}], topics: [{topics}], "
-        f"capacity: {cap}}}"
+        f"  - {{email: {e}@sim.example, languages: [{lang}], topics: [{topics}], capacity: {cap}}}"
         for e, lang, topics, cap, *_ in AGENTS
     )
     members = {
@@ -87,6 +86,7 @@ class Conversation:
     promised: datetime | None = None
     first_reply: datetime | None = None
     agent: str | None = None
+    assigned_at: datetime = OPEN
     waited_with_room: bool = False
 
 
@@ -99,7 +99,7 @@ class World:
 def make_world(seed: int, scale: float = 1.0) -> World:
     rng = random.Random(seed)
     peak = 2.4 * scale
-    conversations = []
+    conversations: list[Conversation] = []
     at = OPEN
     while True:  # thinning: candidate arrivals at the peak rate, kept with rate/peak
         at += timedelta(minutes=rng.expovariate(peak))
@@ -143,7 +143,9 @@ class Outcome:
     occupancy: dict[str, float] = field(default_factory=dict)
 
 
-Dispatcher = Callable[[dict[str, Request], dict[str, AgentState], Roster, datetime, str], list[Assignment]]
+Dispatcher = Callable[
+    [dict[str, Request], dict[str, AgentState], Roster, datetime, str], list[Assignment]
+]
 
 
 def simulate(world: World, dispatch: Dispatcher, eta: str, rost: Roster) -> Outcome:
@@ -182,21 +184,22 @@ def simulate(world: World, dispatch: Dispatcher, eta: str, rost: Roster) -> Outc
             conv.promised = _promise(conv, queue, agents, rost, at, handled, eta)
         elif kind == "presence":
             email, presence = payload
-            agents[email] = AgentState(
-                email, presence, agents[email].open_by_channel, agents[email].last_assigned_at
-            )
+            agents[email] = replace(agents[email], presence=presence)
         elif kind == "reply":
             payload.first_reply = at
         elif kind == "resolve":
             conv = payload
-            agents[conv.agent] = agents[conv.agent].with_load(conv.request.channel, -1)
-            handled.append(conv.handling.total_seconds())
+            state = agents[conv.agent].with_load(conv.request.channel, -1)
+            since = list(state.open_since)
+            since.remove(conv.assigned_at)
+            agents[conv.agent] = replace(state, open_since=tuple(since))
+            handled.append((at - conv.assigned_at).total_seconds())  # place occupied
         for assignment in dispatch(queue, agents, rost, at, kind):
             conv = by_id[assignment.conversation_id]
             del queue[assignment.conversation_id]
-            agents[assignment.agent] = agents[assignment.agent].with_load(
-                assignment.channel, 1, at
-            )
+            state = agents[assignment.agent].with_load(assignment.channel, 1, at)
+            agents[assignment.agent] = replace(state, open_since=(*state.open_since, at))
+            conv.assigned_at = at
             conv.agent = assignment.agent
             profile = rost.agents[assignment.agent]
             if not (profile.speaks(conv.request.language) and profile.handles(conv.request.topic)):
@@ -231,7 +234,8 @@ def _promise(
 ) -> datetime:
     team = rost.team_for(conv.request)
     if eta == "typical":
-        assert team is not None and team.typical_reply is not None
+        assert team is not None
+        assert team.typical_reply is not None
         return at + team.typical_reply
     median = timedelta(seconds=statistics.median(handled[-200:])) if handled else None
     estimate = estimate_for(
@@ -302,10 +306,10 @@ class RoundRobin:
         for step in range(len(members)):
             email = members[(start + step) % len(members)]
             state = agents.get(email)
-            if state is not None and state.presence == "online":
-                if loads[email] < rost.agents[email].capacity:
-                    self.turn[team.name] = (start + step + 1) % len(members)
-                    return Assignment(
-                        request.conversation_id, email, team.name, request.channel, "rr", "rr"
-                    )
+            online = state is not None and state.presence == "online"
+            if online and loads[email] < rost.agents[email].capacity:
+                self.turn[team.name] = (start + step + 1) % len(members)
+                return Assignment(
+                    request.conversation_id, email, team.name, request.channel, "rr", "rr"
+                )
         return None

@@ -98,3 +98,16 @@ def test_a_correction_is_due_only_when_the_estimate_slips_past_the_margin() -> N
     assert not correction_due(
         estimate.reply_by + timedelta(hours=1), estimate, timedelta(minutes=10)
     )
+
+
+def test_busy_places_count_down_from_when_they_were_taken() -> None:
+    # two places, taken 10 and 2 minutes ago, median 12 min: the first frees in 2 min,
+    # the second in 10; position 1 with nothing free needs the second
+    since = (NOW - timedelta(minutes=10), NOW - timedelta(minutes=2))
+    capacity = Capacity(1, 0, 2, frozenset(), since)
+    first = estimate_wait(now=NOW, position=0, capacity=capacity, handling_time=H, first_reply=R)
+    second = estimate_wait(now=NOW, position=1, capacity=capacity, handling_time=H, first_reply=R)
+    third = estimate_wait(now=NOW, position=2, capacity=capacity, handling_time=H, first_reply=R)
+    assert first.wait == timedelta(minutes=2) + R
+    assert second.wait == timedelta(minutes=10) + R
+    assert third.wait == timedelta(minutes=2) + H + R  # a second round on the first place
