@@ -23,6 +23,7 @@ when they are missing::
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -110,3 +111,8 @@ class NoticesDef(StrictModel):
     def env_names(self) -> tuple[str, ...]:
         """Every environment variable the notices need, for ``/readyz`` and ``hub check``."""
         return tuple(dict.fromkeys(n for t in self.targets for n in t.env_names))
+
+    def missing_env(self, environ: Mapping[str, str]) -> tuple[str, ...]:
+        """Names of needed variables that ``environ`` lacks or leaves empty (for ``/readyz``
+        and ``hub check``; the values themselves are never reported)."""
+        return tuple(name for name in self.env_names if not environ.get(name, "").strip())

@@ -58,6 +58,9 @@ class TeamProfile:
     offline: str
     sla: SlaPolicyDef | None
     typical_reply: timedelta | None
+    #: notice target for team alerts, and the manager's address (the notice ladder)
+    notify: str | None = None
+    manager: str | None = None
 
     def open_at(self, at: datetime) -> bool:
         return self.calendar is None or self.calendar.is_open(at)
@@ -125,6 +128,8 @@ class Roster:
                 offline=t.offline,
                 sla=teams.sla_policy(t.sla) if t.sla else None,
                 typical_reply=t.typical_reply,
+                notify=t.notify,
+                manager=t.manager,
             )
             for t in teams.teams
         }

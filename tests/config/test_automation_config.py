@@ -237,3 +237,28 @@ def test_shorthands_expand_to_the_explicit_form() -> None:
 def test_durations(written: str, seconds: int) -> None:
     loaded = rules(f"rules:\n  - name: r\n    when: {{no_reply: {written}}}\n    then: [resolve]\n")
     assert loaded.rules[0].when.after == timedelta(seconds=seconds)
+
+
+def test_notice_targets_name_their_environment_variables() -> None:
+    config = load_config(DEMO)
+    notices = config.automation.teams.notices
+    assert notices.env_names == ("DEMO_SLACK_WEBHOOK_URL", "DEMO_SMTP_HOST")
+    assert notices.missing_env({}) == ("DEMO_SLACK_WEBHOOK_URL", "DEMO_SMTP_HOST")
+    environ = {"DEMO_SLACK_WEBHOOK_URL": "https://hooks.example/x", "DEMO_SMTP_HOST": " "}
+    assert notices.missing_env(environ) == ("DEMO_SMTP_HOST",)
+
+
+def test_a_teams_file_of_the_first_version_still_loads(tmp_path: Path) -> None:
+    (tmp_path / "teams.yaml").write_text(
+        "default_team: support\n"
+        "teams:\n"
+        "  - {name: support, languages: [en], agents: [a@x.example], capacity: 2,"
+        " strategy: least_busy}\n"
+    )
+    config, problems = load_automation_files(tmp_path)
+    assert problems == []
+    assert config is not None
+    team = config.teams.get("support")
+    assert team is not None
+    assert (team.strategy, team.capacity) == ("least_loaded", {"total": 2})
+    assert config.teams.members("support") == ("a@x.example",)
