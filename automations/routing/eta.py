@@ -145,15 +145,19 @@ def estimate_for(
     capacity = capacity_for(request, agents, roster)
     key = queue_key(request)
     ahead = 0.0
+    contending = 0  # ahead and able to take one of the free places now
     for other in queue:
         if other.conversation_id == request.conversation_id or queue_key(other) >= key:
             continue
-        theirs = capacity_for(other, agents, roster).emails
-        shared = theirs & capacity.emails
+        theirs = capacity_for(other, agents, roster)
+        shared = theirs.emails & capacity.emails
         if shared:
             # a competitor qualified for other agents too takes one of ours only in part
-            ahead += _slots(shared, roster) / _slots(theirs, roster)
-    position = round(ahead)
+            ahead += _slots(shared, roster) / _slots(theirs.emails, roster)
+            contending += theirs.free_slots > 0
+    # a conversation ahead that cannot use any free place (the hub drains after every
+    # change, so that is all of them) does not stand between this one and a free place
+    position = contending if capacity.free_slots > contending else round(ahead)
     team = roster.team_for(request)
     return estimate_wait(
         now=now,

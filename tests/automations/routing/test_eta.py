@@ -111,3 +111,19 @@ def test_busy_places_count_down_from_when_they_were_taken() -> None:
     assert first.wait == timedelta(minutes=2) + R
     assert second.wait == timedelta(minutes=10) + R
     assert third.wait == timedelta(minutes=2) + H + R  # a second round on the first place
+
+
+def test_conversations_ahead_that_cannot_use_a_free_place_do_not_delay_this_one(
+    roster: Roster,
+) -> None:
+    # ben is full; cat has room on web chat but not on WhatsApp (1 of 1 there). A technical
+    # question on WhatsApp waits; one on web chat arriving after it is taken at once by cat
+    agents = {
+        "ben@x.example": AgentState("ben@x.example", "online", {"webchat": 3}),
+        "cat@x.example": AgentState("cat@x.example", "online", {"whatsapp_cloud": 1}),
+    }
+    blocked = Request("wa", "en", "whatsapp_cloud", topic="technical", waiting_since=NOW)
+    mine = Request("web", "en", "webchat", topic="technical", waiting_since=NOW)
+    estimate = estimate_for(mine, [blocked, mine], agents, roster, NOW, first_reply=R)
+    assert estimate.position == 0
+    assert estimate.wait == R
