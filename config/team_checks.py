@@ -74,6 +74,8 @@ class _TeamChecks:
             for team in agent.teams:
                 if team not in self.teams.names:
                     self.unknown((*loc, "teams"), "team", team, self.teams.names)
+            if agent.hours is not None and agent.hours not in self.teams.calendars:
+                self.unknown((*loc, "hours"), "calendar", agent.hours, tuple(self.teams.calendars))
             self.language_list((*loc, "languages"), agent.languages)
             self.capacity((*loc, "capacity"), agent.capacity)
 

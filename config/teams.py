@@ -66,6 +66,9 @@ class AgentDef(StrictModel):
     topics: tuple[Name, ...] = ()
     capacity: Capacity | None = None
     teams: tuple[Name, ...] = ()
+    #: the agent's working hours (a calendar): wait estimates count the places of
+    #: agents whose shift is about to start
+    hours: Name | None = None
 
 
 class TeamDef(StrictModel):

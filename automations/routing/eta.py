@@ -16,12 +16,13 @@ configured ``typical_reply`` is used and the estimate says so in ``basis``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from automations.routing.assign import team_chain
 from automations.routing.calendar import BusinessCalendar
+from automations.routing.freeing import median_time_to_free
 from automations.routing.model import AgentState, Request
 from automations.routing.queue import queue_key
 from automations.routing.roster import Roster
@@ -56,15 +57,20 @@ class Capacity:
     emails: frozenset[str]
     #: assignment times of the open conversations of these agents (when known)
     busy_since: tuple[datetime, ...] = ()
+    #: (shift start, places) of qualified agents offline now whose shift starts later
+    upcoming: tuple[tuple[datetime, int], ...] = ()
 
 
-def capacity_for(request: Request, agents: Mapping[str, AgentState], roster: Roster) -> Capacity:
+def capacity_for(
+    request: Request, agents: Mapping[str, AgentState], roster: Roster, now: datetime
+) -> Capacity:
     home = roster.team_for(request)
     if home is None:
         return Capacity(0, 0, 0, frozenset())
     online = free = total = 0
     seen: set[str] = set()
     busy: list[datetime] = []
+    upcoming: list[tuple[datetime, int]] = []
     for team in team_chain(home, roster):
         for profile in roster.qualified(team, request):
             if profile.email in seen:
@@ -72,12 +78,15 @@ def capacity_for(request: Request, agents: Mapping[str, AgentState], roster: Ros
             seen.add(profile.email)
             state = agents.get(profile.email)
             if state is None or state.presence != "online":
+                shift = profile.shift
+                if shift is not None and not shift.is_open(now):
+                    upcoming.append((shift.next_opening(now), profile.capacity))
                 continue
             online += 1
             free += profile.room(state, request.channel)
             total += profile.capacity
             busy += state.open_since
-    return Capacity(online, free, total, frozenset(seen), tuple(busy))
+    return Capacity(online, free, total, frozenset(seen), tuple(busy), tuple(upcoming))
 
 
 def estimate_wait(
@@ -89,11 +98,16 @@ def estimate_wait(
     first_reply: timedelta = DEFAULT_FIRST_REPLY,
     calendar: BusinessCalendar | None = None,
     fallback: timedelta | None = None,
+    handling_times: Sequence[timedelta] = (),
 ) -> WaitEstimate:
-    """The wait of the conversation at ``position`` (see the module's docstring)."""
+    """The wait of the conversation at ``position`` (see the module's docstring).
+
+    Given the team's recent ``handling_times`` and the busy places' start times, the time
+    for places to free is the median of replayed futures (``freeing.py``)."""
     open_now = calendar is None or calendar.is_open(now)
     opens_at = None if open_now or calendar is None else calendar.next_opening(now)
-    if not open_now or capacity.agents_online == 0 or capacity.total_slots == 0:
+    staffed = capacity.total_slots > 0 or bool(capacity.upcoming)
+    if not open_now or not staffed:
         business = fallback if fallback is not None else handling_time
         basis = (
             "after hours: team's typical reply time from opening"
@@ -105,7 +119,16 @@ def estimate_wait(
         basis = f"an agent has room ({capacity.free_slots} free places): first-reply delay"
     else:
         needed = position - capacity.free_slots + 1
-        business = _until_freed(needed, capacity, handling_time, now) + first_reply
+        if handling_times and (capacity.busy_since or capacity.upcoming):
+            freed = median_time_to_free(
+                needed,
+                [now - since for since in capacity.busy_since],
+                handling_times,
+                later=[start - now for start, places in capacity.upcoming for _ in range(places)],
+            )
+        else:
+            freed = _until_freed(needed, capacity, handling_time, now)
+        business = freed + first_reply
         basis = (
             f"{needed} place(s) to free among {capacity.total_slots} "
             f"({capacity.agents_online} agents online), median handling {_minutes(handling_time)}"
@@ -133,6 +156,7 @@ def estimate_for(
     *,
     handling_time: timedelta | None = None,
     first_reply: timedelta = DEFAULT_FIRST_REPLY,
+    handling_times: Sequence[timedelta] = (),
 ) -> WaitEstimate:
     """The estimate for ``request`` given the whole queue and the agents now.
 
@@ -142,14 +166,14 @@ def estimate_for(
     this conversation's (an English billing question ahead that French agents may also take
     counts for less than one).
     """
-    capacity = capacity_for(request, agents, roster)
+    capacity = capacity_for(request, agents, roster, now)
     key = queue_key(request)
     ahead = 0.0
     contending = 0  # ahead and able to take one of the free places now
     for other in queue:
         if other.conversation_id == request.conversation_id or queue_key(other) >= key:
             continue
-        theirs = capacity_for(other, agents, roster)
+        theirs = capacity_for(other, agents, roster, now)
         shared = theirs.emails & capacity.emails
         if shared:
             # a competitor qualified for other agents too takes one of ours only in part
@@ -167,6 +191,7 @@ def estimate_for(
         first_reply=first_reply,
         calendar=team.calendar if team is not None else None,
         fallback=team.typical_reply if team is not None else None,
+        handling_times=handling_times,
     )
 
 
@@ -175,12 +200,15 @@ def _until_freed(
 ) -> timedelta:
     """Time until ``needed`` places free up. With the busy places' start times, each is
     expected to free at its start plus ``handling_time`` (an overdue one soon: a tenth of
-    it), and later rounds take ``handling_time`` each; without them, ``S`` places free at
-    ``S / handling_time``."""
-    if not capacity.busy_since:
+    it), agents whose shift starts later add their places then, and later rounds take
+    ``handling_time`` each; without start times, ``S`` places free at ``S / handling_time``."""
+    if not capacity.busy_since and capacity.total_slots > 0:
         return handling_time * needed / capacity.total_slots
     floor = handling_time / 10
-    remaining = sorted(max(handling_time - (now - since), floor) for since in capacity.busy_since)
+    remaining = [max(handling_time - (now - since), floor) for since in capacity.busy_since]
+    for starts, places in capacity.upcoming:  # a shift starting adds empty places
+        remaining += [starts - now] * places
+    remaining.sort()
     rounds, index = divmod(needed - 1, len(remaining))
     return remaining[index] + handling_time * rounds
 

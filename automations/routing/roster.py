@@ -30,6 +30,8 @@ class AgentProfile:
     #: per-channel limits under ``capacity``
     channel_capacity: Mapping[str, int]
     teams: tuple[str, ...]
+    #: working hours, when configured (for wait estimates only)
+    shift: BusinessCalendar | None = None
 
     def speaks(self, language: str) -> bool:
         return not self.languages or language in self.languages
@@ -115,6 +117,7 @@ class Roster:
                 capacity=total,
                 channel_capacity=MappingProxyType(limits),
                 teams=team_names,
+                shift=calendars.get(spec.hours) if spec and spec.hours else None,
             )
         profiles = {
             t.name: TeamProfile(

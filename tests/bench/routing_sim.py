@@ -48,8 +48,14 @@ AGENTS = (
 
 def roster() -> Roster:
     agents = "\n".join(
-        f"  - {{email: {e}@sim.example, languages: [{lang}], topics: [{topics}], capacity: {cap}}}"
-        for e, lang, topics, cap, *_ in AGENTS
+        f"  - {{email: {e}@sim.example, languages: [{lang}], topics: [{topics}], "
+        f"capacity: {cap}, hours: shift_{start}_{end}}}"
+        for e, lang, topics, cap, _, start, end in AGENTS
+    )
+    shifts = "\n".join(
+        f"  shift_{start}_{end}: {{timezone: UTC, "
+        f'hours: {{daily: ["{start:02d}:00-{end:02d}:00"]}}}}'
+        for start, end in sorted({(a[5], a[6]) for a in AGENTS})
     )
     members = {
         team: ", ".join(f"{a[0]}@sim.example" for a in AGENTS if a[4] == team)
@@ -65,6 +71,7 @@ teams:
      typical_reply: 5m}}
 calendars:
   day: {{timezone: UTC, hours: {{daily: ["08:00-20:00"]}}}}
+{shifts}
 """
     teams, problems = validate_source(TeamsFile, parse_yaml(text, "sim/teams.yaml"))
     assert teams is not None, [str(p) for p in problems]
@@ -137,6 +144,8 @@ def make_world(seed: int, scale: float = 1.0) -> World:
 class Outcome:
     waits: list[float] = field(default_factory=list)
     eta_errors: list[float] = field(default_factory=list)
+    #: the same, for conversations that waited in the queue five minutes or more
+    eta_errors_queued: list[float] = field(default_factory=list)
     waited_with_room: int = 0
     served: int = 0
     unqualified: int = 0
@@ -219,6 +228,8 @@ def simulate(world: World, dispatch: Dispatcher, eta: str, rost: Roster) -> Outc
         promised = (conv.promised - conv.arrived).total_seconds()
         outcome.waits.append(actual)
         outcome.eta_errors.append(abs(promised - actual) / actual)
+        if (conv.assigned_at - conv.arrived) >= timedelta(minutes=5):
+            outcome.eta_errors_queued.append(abs(promised - actual) / actual)
     outcome.occupancy = {e: busy[e] / online_time[e] for e in agents if online_time[e]}
     return outcome
 
@@ -246,6 +257,7 @@ def _promise(
         at,
         handling_time=median,
         first_reply=timedelta(seconds=45),
+        handling_times=[timedelta(seconds=s) for s in handled[-200:]],
     )
     return estimate.reply_by
 
