@@ -17,6 +17,7 @@ from config.errors import Problem
 from config.inboxes import INBOX_KINDS
 from config.source import Location, SourceFile
 from config.teams import TOTAL, TeamsFile
+from config.wait_texts import DEFAULT_TEXTS, KEYS, PLACEHOLDERS, placeholders
 
 
 def check_teams(teams: TeamsFile, source: SourceFile, languages: Collection[str]) -> list[Problem]:
@@ -45,7 +46,45 @@ class _TeamChecks:
             self.calendar(name, calendar)
         self.notices()
         self.sla_policies()
+        self.messages()
         return self.problems
+
+    def messages(self) -> None:
+        for key, texts in self.teams.messages.items():
+            loc: Location = ("messages", key)
+            if key not in PLACEHOLDERS:
+                self.unknown(loc, "message", key, KEYS)
+                continue
+            for lang, text in texts.items():
+                if lang not in self.languages:
+                    known = list(self.languages)
+                    self.report(
+                        (*loc, lang), f"language '{lang}' is not in hub.yaml languages {known}"
+                    )
+                try:
+                    used = placeholders(text)
+                except ValueError as exc:
+                    self.report((*loc, lang), f"malformed placeholder: {exc}")
+                    continue
+                extra = used - PLACEHOLDERS[key]
+                if extra:
+                    allowed = ", ".join(f"{{{n}}}" for n in sorted(PLACEHOLDERS[key])) or "none"
+                    self.report(
+                        (*loc, lang),
+                        f"'{key}' has no placeholder {', '.join(f'{{{n}}}' for n in sorted(extra))}"
+                        f" (it offers: {allowed})",
+                    )
+        for lang in self.languages:
+            if lang in DEFAULT_TEXTS:
+                continue
+            missing = [k for k in KEYS if lang not in self.teams.messages.get(k, {})]
+            if missing:
+                self.report(
+                    ("messages",),
+                    f"no default wait messages in '{lang}': customers writing in it get English "
+                    f"for {', '.join(missing)} (add messages.KEY.{lang})",
+                    "warning",
+                )
 
     def sla_policies(self) -> None:
         first: dict[str, int] = {}

@@ -121,6 +121,8 @@ class TeamsFile(StrictModel):
     sla_warning: Duration = timedelta(minutes=10)
     notices: NoticesDef = Field(default_factory=NoticesDef)
     wait: WaitDef = Field(default_factory=WaitDef)
+    #: customer-facing wait texts: key (``within``, ``closed_day``...) -> language -> text
+    messages: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     def get(self, name: str) -> TeamDef | None:
         return next((t for t in self.teams if t.name == name), None)

@@ -79,6 +79,8 @@ class Roster:
     correction_margin: timedelta = timedelta(minutes=10)
     handling_time: timedelta = timedelta(minutes=12)
     timezone: str = "UTC"
+    #: the operator's wait texts (``messages`` in teams.yaml) for ``messages.py``
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     _by_language: Mapping[str, str] = field(default_factory=dict, repr=False)
     #: memo of :meth:`qualified` (the roster never changes once built)
     _qualified: dict[tuple[str, str, str | None], tuple[AgentProfile, ...]] = field(
@@ -149,6 +151,7 @@ class Roster:
             correction_margin=teams.wait.correction_margin,
             handling_time=teams.wait.handling_time,
             timezone=default_timezone,
+            texts=MappingProxyType({k: MappingProxyType(v) for k, v in teams.messages.items()}),
             _by_language=MappingProxyType(by_language),
         )
 

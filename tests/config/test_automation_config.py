@@ -19,6 +19,7 @@ from config.loader import load_config
 from config.rules import RulesFile
 from config.source import load_yaml, parse_yaml
 from config.validation import validate_source
+from config.wait_texts import KEYS as WAIT_KEYS
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken"
@@ -64,6 +65,7 @@ def test_every_error_class_has_a_case() -> None:
         "inverted_hours",
         "capacity",
         "notice_secrets",
+        "messages",
     }
 
 
@@ -262,3 +264,27 @@ def test_a_teams_file_of_the_first_version_still_loads(tmp_path: Path) -> None:
     assert team is not None
     assert (team.strategy, team.capacity) == ("least_loaded", {"total": 2})
     assert config.teams.members("support") == ("a@x.example",)
+
+
+def test_a_hub_language_without_default_wait_texts_is_a_warning_until_written(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "hub.yaml").write_text("languages: [en, de]\n")
+    (tmp_path / "teams.yaml").write_text("teams: [{name: support, languages: [en, de]}]\n")
+    hub, _ = validate_source(HubFile, load_yaml(tmp_path / "hub.yaml"))
+    assert hub is not None
+    config, _ = load_automation_files(tmp_path, "d")
+    assert config is not None
+    (warning,) = check_automations(hub, config)
+    assert warning.severity == "warning"
+    assert str(warning).startswith(
+        "d/teams.yaml:1: warning: no default wait messages in 'de': customers writing in it "
+        "get English for soon, within, by,"
+    )
+    texts = "".join(f"  {key}: {{de: '...'}}\n" for key in WAIT_KEYS)
+    (tmp_path / "teams.yaml").write_text(
+        "teams: [{name: support, languages: [en, de]}]\nmessages:\n" + texts
+    )
+    config, _ = load_automation_files(tmp_path, "d")
+    assert config is not None
+    assert check_automations(hub, config) == []

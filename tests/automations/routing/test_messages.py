@@ -116,3 +116,20 @@ def test_callback_and_correction_in_every_language() -> None:
     assert correction_message(NOW + timedelta(minutes=40), "fr", "Europe/Paris", NOW) == (
         "Désolés, c'est plus long que prévu. Une personne vous répondra d'ici 40 minutes environ."
     )
+
+
+def test_operator_texts_override_the_defaults_and_add_languages() -> None:
+    texts = {
+        "within": {"en": "Hang on: {minutes} min.", "de": "Etwa {minutes} Minuten."},
+        "by": {"de": "Bis etwa {time}."},
+    }
+    soon = NOW + timedelta(minutes=22)
+    assert promise(soon, "en", "Europe/Paris", NOW, texts) == "Hang on: 25 min."
+    assert promise(soon, "fr", "Europe/Paris", NOW, texts) == (
+        "Une personne vous répondra d'ici 25 minutes environ."
+    )
+    assert promise(soon, "de-AT", "Europe/Vienna", NOW, texts) == "Etwa 25 Minuten."
+    # a German time is formatted for German; a key without a German text falls back to
+    # the operator's English, then the default English
+    assert promise(NOW + timedelta(hours=2), "de", "Europe/Berlin", NOW, texts) == "Bis etwa 12:00."
+    assert callback_prompt("de", texts) == callback_prompt("en")
