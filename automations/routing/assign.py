@@ -19,7 +19,7 @@ who was full, away or offline.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -44,12 +44,16 @@ class Pool:
     qualified: int
 
     def excluded(self, chosen: bool = True) -> str:
-        others = "other" if chosen else ""
+        """``2 others full, 1 other away`` beside a chosen agent; ``2 full, 1 away`` when
+        nobody was chosen."""
         parts = []
         for count, what in ((self.full, "full"), (self.away, "away"), (self.offline, "offline")):
-            if count:
-                noun = f"{others}s" if others and count > 1 else others
-                parts.append(" ".join(p for p in (str(count), noun, what) if p))
+            if not count:
+                continue
+            if chosen:
+                parts.append(f"{count} {'other' if count == 1 else 'others'} {what}")
+            else:
+                parts.append(f"{count} {what}")
         return ", ".join(parts)
 
 
@@ -82,7 +86,6 @@ def choose(
             request.conversation_id, None, f"no team answers in {language_name(request.language)}"
         )
     notes: list[str] = []
-    first_pool: Pool | None = None
     opens_at = None
     for team in team_chain(home, roster):
         if not team.open_at(now):
@@ -92,13 +95,12 @@ def choose(
             notes.append(f"{team.name} is closed until {_utc_label(opening)}")
             continue
         found = pool(team, request, agents, roster)
-        first_pool = first_pool or found
         if found.with_room:
             picked = pick(found, request)
-            reason = picked.reason
-            if notes or team is not home:
-                reason = f"{reason} in overflow team {team.name} ({'; '.join(notes)})"
-            return picked if reason == picked.reason else _with_reason(picked, reason)
+            if team is home:
+                return picked
+            overflow = f"{picked.reason} in overflow team {team.name} ({'; '.join(notes)})"
+            return replace(picked, reason=overflow)
         notes.append(f"{team.name}: {_nobody(found, request)}")
     return Queued(request.conversation_id, home.name, "; ".join(notes), opens_at)
 
@@ -181,17 +183,6 @@ def _assignment(
 ) -> Assignment:
     return Assignment(
         request.conversation_id, profile.email, team.name, request.channel, strategy, reason
-    )
-
-
-def _with_reason(assignment: Assignment, reason: str) -> Assignment:
-    return Assignment(
-        assignment.conversation_id,
-        assignment.agent,
-        assignment.team,
-        assignment.channel,
-        assignment.strategy,
-        reason,
     )
 
 

@@ -80,12 +80,15 @@ def transfer_to_agent(
     return Assignment(request.conversation_id, key, team, request.channel, "transfer", reason)
 
 
-def transfer_to_team(request: Request, team: str, roster: Roster) -> Request:
-    """The request as it enters ``team``'s queue; the current agent becomes the previous
-    one (sticky teams may give it back to them)."""
+def transfer_to_team(
+    request: Request, team: str, roster: Roster, *, current_agent: str | None = None
+) -> Request:
+    """The request as it enters ``team``'s queue; the current agent, if any, becomes the
+    previous one (a sticky team gives it back to them when they are a member with room)."""
     if team not in roster.teams:
         raise RoutingError(f"no team '{team}' in teams.yaml")
-    return replace(request, team=team)
+    previous = current_agent.lower() if current_agent else request.previous_agent
+    return replace(request, team=team, previous_agent=previous)
 
 
 def unassign(request: Request, agent: str, now: datetime) -> Request:

@@ -1,7 +1,8 @@
 """SLA clocks: when first response, next response and resolution are due, when to warn.
 
 Targets come from the team's policy (``config/sla.py`` picks one per priority and tier).
-With ``business_hours`` on, a target is business time on the team's calendar: a one-hour
+With ``business_hours`` on, a target is business time on the team's calendar (a team
+without hours is always open, so it is wall-clock time there): a one-hour
 first-response target for a message at 17:30 on a calendar that closes at 18:00 is due
 half an hour after the next opening. The warning instant is the due time less the lead
 time, in the same time; a target shorter than the lead warns as the clock starts.

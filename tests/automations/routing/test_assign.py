@@ -163,6 +163,8 @@ def test_transfers_and_unassign_are_pure_state_changes(roster: Roster) -> None:
         transfer_to_agent(req, "zed@x.example", state, roster)
     with pytest.raises(RoutingError, match="no team 'sales'"):
         transfer_to_team(req, "sales", roster)
+    moved_team = transfer_to_team(req, "sticky", roster, current_agent="Ann@x.example")
+    assert (moved_team.team, moved_team.previous_agent) == ("sticky", "ann@x.example")
     after = assigned(state, moved, OPEN)
     assert after["ann@x.example"].open_total == 1
     assert after["ann@x.example"].last_assigned_at == OPEN
