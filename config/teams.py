@@ -91,6 +91,9 @@ class TeamDef(StrictModel):
     offline: Literal["keep", "release"] = "keep"
     #: what customers are told before enough replies were measured
     typical_reply: Duration | None = None
+    #: after waiting this long, any member who speaks the language may take the
+    #: conversation, whatever its topic (none: the topic is always required)
+    relax_topic_after: Duration | None = None
     #: notice target (in ``notices.targets``) for team alerts and the ``here`` rung
     notify: Name | None = None
     #: address for the ``manager`` rung of the notice ladder

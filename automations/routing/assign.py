@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -58,11 +58,16 @@ class Pool:
 
 
 def pool(
-    team: TeamProfile, request: Request, agents: Mapping[str, AgentState], roster: Roster
+    team: TeamProfile,
+    request: Request,
+    agents: Mapping[str, AgentState],
+    roster: Roster,
+    *,
+    any_topic: bool = False,
 ) -> Pool:
     with_room = []
     full = away = offline = 0
-    qualified = roster.qualified(team, request)
+    qualified = roster.qualified(team, replace(request, topic=None) if any_topic else request)
     for profile in qualified:
         state = agents.get(profile.email, _OFFLINE)
         if state.presence == "offline":
@@ -95,12 +100,20 @@ def choose(
             notes.append(f"{team.name} is closed until {_utc_label(opening)}")
             continue
         found = pool(team, request, agents, roster)
+        relaxed = ""
+        if not found.with_room and team.relaxes(request, now):
+            strict = found
+            found = pool(team, request, agents, roster, any_topic=True)
+            if found.with_room:
+                after = _minutes(team.relax_topic_after)
+                why = _nobody(strict, request)
+                relaxed = f" (topic {request.topic} dropped after {after} waiting: {why})"
         if found.with_room:
-            picked = pick(found, request)
-            if team is home:
-                return picked
-            overflow = f"{picked.reason} in overflow team {team.name} ({'; '.join(notes)})"
-            return replace(picked, reason=overflow)
+            picked = pick(found, replace(request, topic=None) if relaxed else request)
+            reason = picked.reason + relaxed
+            if team is not home:
+                reason = f"{reason} in overflow team {team.name} ({'; '.join(notes)})"
+            return replace(picked, reason=reason)
         notes.append(f"{team.name}: {_nobody(found, request)}")
     return Queued(request.conversation_id, home.name, "; ".join(notes), opens_at)
 
@@ -184,6 +197,10 @@ def _assignment(
     return Assignment(
         request.conversation_id, profile.email, team.name, request.channel, strategy, reason
     )
+
+
+def _minutes(amount: timedelta | None) -> str:
+    return f"{round(amount.total_seconds() / 60)} min" if amount is not None else ""
 
 
 def _utc_label(at: datetime) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 
-from automations.routing.assign import choose
+from automations.routing.assign import choose, team_chain
 from automations.routing.model import PRIORITY_RANK, AgentState, Assignment, Queued, Request
 from automations.routing.roster import Roster
 
@@ -54,11 +54,18 @@ def drain(
     states = dict(agents)
     assignments: list[Assignment] = []
     waiting: list[tuple[Request, Queued]] = []
-    #: (team, language, topic, channel) that found nobody: the same request shape later in
-    #: the queue cannot find anybody either (room only shrinks during a drain)
-    exhausted: dict[tuple[str | None, str, str | None, str], Queued] = {}
+    #: (team, language, topic, channel, teams that drop its topic) that found nobody: the
+    #: same request shape later in the queue cannot find anybody either (room only
+    #: shrinks during a drain)
+    exhausted: dict[tuple[str | None, str, str | None, str, tuple[str, ...]], Queued] = {}
     for request in ordered(queue):
-        shape = (request.team, request.language, request.topic, request.channel)
+        shape = (
+            request.team,
+            request.language,
+            request.topic,
+            request.channel,
+            _relaxed(request, roster, now),
+        )
         known = exhausted.get(shape)
         if known is not None:
             waiting.append(
@@ -74,3 +81,13 @@ def drain(
             exhausted[shape] = choice
             waiting.append((request, choice))
     return Drained(tuple(assignments), tuple(waiting), MappingProxyType(states))
+
+
+def _relaxed(request: Request, roster: Roster, now: datetime) -> tuple[str, ...]:
+    """The teams that would drop this request's topic now (part of its shape in a drain)."""
+    if not roster.relaxing:
+        return ()
+    home = roster.team_for(request)
+    if home is None:
+        return ()
+    return tuple(t.name for t in team_chain(home, roster) if t.relaxes(request, now))

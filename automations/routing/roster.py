@@ -63,6 +63,18 @@ class TeamProfile:
     #: notice target for team alerts, and the manager's address (the notice ladder)
     notify: str | None = None
     manager: str | None = None
+    relax_topic_after: timedelta | None = None
+
+    def relaxes(self, request: Request, now: datetime) -> bool:
+        """Whether ``request`` has waited long enough here to drop its topic."""
+        after = self.relax_topic_after
+        since = request.waiting_since
+        return (
+            after is not None
+            and since is not None
+            and request.topic is not None
+            and (now - since >= after)
+        )
 
     def open_at(self, at: datetime) -> bool:
         return self.calendar is None or self.calendar.is_open(at)
@@ -135,6 +147,7 @@ class Roster:
                 typical_reply=t.typical_reply,
                 notify=t.notify,
                 manager=t.manager,
+                relax_topic_after=t.relax_topic_after,
             )
             for t in teams.teams
         }
@@ -154,6 +167,11 @@ class Roster:
             texts=MappingProxyType({k: MappingProxyType(v) for k, v in teams.messages.items()}),
             _by_language=MappingProxyType(by_language),
         )
+
+    @property
+    def relaxing(self) -> bool:
+        """Whether any team drops topics after a wait (drain then keys on it)."""
+        return any(t.relax_topic_after is not None for t in self.teams.values())
 
     def team_for(self, request: Request) -> TeamProfile | None:
         """The request's team, else the first team speaking its language, else the default."""

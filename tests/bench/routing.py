@@ -5,7 +5,9 @@ Run ``python -m tests.bench.routing [--seed N] [--scale X] [--json]``. One seede
 shifts with capacities 2-3, lognormal handling times) runs twice: through the routing
 package (``drain`` after every event, wait promises from ``estimate_for``) and through the
 baseline (round robin over online team members at each arrival, first come first served,
-a fixed "typically replies in 5 min" label). Figures:
+a fixed "typically replies in 5 min" label); a third run lets a conversation that waited
+``--relax-topic-after`` (10m) go to any agent of its language (``relax_topic_after``).
+Figures:
 
 - wait p50/p90: arrival to the agent's first reply, of conversations served that day;
 - waited_with_room_share: conversations that at some point waited while a qualified agent
@@ -15,6 +17,7 @@ a fixed "typically replies in 5 min" label). Figures:
 - eta_abs_error p50/p90: |promised wait - actual wait| / actual wait, at arrival (and p50
   for the conversations that then waited five minutes or more in the queue); the agent's
   first-reply delay alone (lognormal around 45 s) puts a floor of about 0.25 under it;
+- unqualified_share: assignments to an agent without the topic (or the language);
 - decisions_per_s: ``choose`` calls per CPU second on prepared snapshots (one core), beside
   the baseline's pick on the same snapshots.
 """
@@ -111,12 +114,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scale", type=float, default=1.0, help="arrival rate multiplier")
     parser.add_argument("--decisions", type=int, default=20_000)
+    parser.add_argument(
+        "--relax-topic-after", default="10m", help="the third column's relax_topic_after"
+    )
     parser.add_argument("--json", action="store_true", help="last line: the figures as JSON")
     args = parser.parse_args(argv)
     rost = roster()
     total = len(make_world(args.seed, args.scale).conversations)
     wall = time.perf_counter()
     ours = simulate(make_world(args.seed, args.scale), routed, "estimate", rost)
+    relaxing = roster(args.relax_topic_after)
+    relaxed = simulate(make_world(args.seed, args.scale), routed, "estimate", relaxing)
     base = simulate(make_world(args.seed, args.scale), RoundRobin(), "typical", rost)
     sim_s = time.perf_counter() - wall
 
@@ -129,19 +137,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     result = figures(ours, total, ours_rate)
+    relaxed_rate = rate(items, lambda r, a: choose(r, a, relaxing, now))
+    relaxed_figures = figures(relaxed, total, relaxed_rate)
     baseline = figures(base, total, base_rate)
     table = Table(
         title=f"Routing, one simulated day: {total} conversations, {len(AGENTS)} agents "
         f"(seed {args.seed}, scale {args.scale}; simulated in {sim_s:.1f} s)"
     )
-    for column in ("figure", "routing", "baseline (round robin)"):
+    relaxed_title = f"routing, topic dropped after {args.relax_topic_after}"
+    for column in ("figure", "routing", relaxed_title, "baseline (round robin)"):
         table.add_column(column, justify="left" if column == "figure" else "right")
     for key, value in result.items():
-        table.add_row(key, f"{value:,}", f"{baseline[key]:,}")
+        table.add_row(key, f"{value:,}", f"{relaxed_figures[key]:,}", f"{baseline[key]:,}")
     Console().print(table)
     if args.json:
         merged: dict[str, float] = dict(result)
         merged.update({f"baseline_{k}": v for k, v in baseline.items()})
+        merged.update({f"relaxed_{k}": v for k, v in relaxed_figures.items()})
         merged["conversations"] = total
         print(json.dumps(merged))
     return 0

@@ -46,7 +46,10 @@ AGENTS = (
 )
 
 
-def roster() -> Roster:
+def roster(relax_topic_after: str | None = None) -> Roster:
+    """The simulated teams; ``relax_topic_after`` (e.g. ``10m``) lets a long wait drop the
+    topic."""
+    relax = f", relax_topic_after: {relax_topic_after}" if relax_topic_after else ""
     agents = "\n".join(
         f"  - {{email: {e}@sim.example, languages: [{lang}], topics: [{topics}], "
         f"capacity: {cap}, hours: shift_{start}_{end}}}"
@@ -66,9 +69,9 @@ agents:
 {agents}
 teams:
   - {{name: english, languages: [en], agents: [{members["english"]}], hours: day,
-     overflow: french, typical_reply: 5m}}
+     overflow: french, typical_reply: 5m{relax}}}
   - {{name: french, languages: [fr], agents: [{members["french"]}], hours: day,
-     typical_reply: 5m}}
+     typical_reply: 5m{relax}}}
 calendars:
   day: {{timezone: UTC, hours: {{daily: ["08:00-20:00"]}}}}
 {shifts}

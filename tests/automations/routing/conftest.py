@@ -40,6 +40,11 @@ teams:
     languages: [en]
     agents: [ann@x.example, ben@x.example]
     strategy: round_robin
+  - name: relaxed
+    languages: [en]
+    topics: [billing, technical]
+    agents: [ann@x.example, cat@x.example]
+    relax_topic_after: 10m
   - name: sticky
     languages: [en]
     agents: [ann@x.example, ben@x.example]

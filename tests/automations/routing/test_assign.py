@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -183,3 +184,28 @@ def test_going_offline_releases_by_team_policy(roster: Roster) -> None:
     released_ones = released_by_offline("ann@x.example", open_ones, roster, OPEN)
     assert [r.conversation_id for r in released_ones] == ["e"]
     assert released_ones[0].previous_agent == "ann@x.example"
+
+
+def test_a_long_wait_drops_the_topic_but_never_the_language(roster: Roster) -> None:
+    # cat handles technical only; a billing question for the relaxed team waits for ann
+    state = agents(ann=("online", 2), cat=("online", 0))
+    fresh = request(team="relaxed", topic="billing", waiting_since=OPEN - timedelta(minutes=9))
+    assert isinstance(choose(fresh, state, roster, OPEN), Queued)
+    waited = request(team="relaxed", topic="billing", waiting_since=OPEN - timedelta(minutes=10))
+    choice = choose(waited, state, roster, OPEN)
+    assert isinstance(choice, Assignment)
+    assert choice.agent == "cat@x.example"
+    assert choice.reason == (
+        "least loaded English agent with room (0 of 2 open); 1 other full (topic billing "
+        "dropped after 10 min waiting: no English billing agent with room (1 full))"
+    )
+    french = request(
+        team="relaxed", language="fr", topic="billing", waiting_since=OPEN - timedelta(hours=1)
+    )
+    assert isinstance(choose(french, state, roster, OPEN), Queued)
+    # the drain treats a relaxed and a fresh request of the same shape apart
+    from automations.routing import drain
+
+    urgent_fresh = replace(fresh, priority="urgent")  # first in line, and finds nobody
+    drained = drain([urgent_fresh, replace(waited, conversation_id="c2")], state, roster, OPEN)
+    assert [a.conversation_id for a in drained.assignments] == ["c2"]

@@ -23,4 +23,5 @@ def test_the_benchmark_prints_its_figures(capsys: pytest.CaptureFixture[str]) ->
         assert isinstance(figures[key], int | float)
         assert isinstance(figures[f"baseline_{key}"], int | float)
     assert figures["waited_with_room_share"] == 0
+    assert figures["relaxed_waited_with_room_share"] == 0
     assert figures["unqualified_share"] == 0
