@@ -1,17 +1,21 @@
 """Honest wait estimates: when will a person reply to a conversation in the queue?
 
-The estimate is built from what is true now, not a fixed label: the conversations ahead
-of this one that compete for the same agents, how many of those agents are online, how
-much room they have, and the team's measured median handling time ``H``. With ``F``
-free places and ``S`` places in all among qualified agents online, a conversation at
-position ``k`` (0 = next) is taken at once when ``k < F``; otherwise it needs
-``k - F + 1`` places to free up, and ``S`` busy places free up about ``S / H`` per unit
-of time, so it waits about ``(k - F + 1) * H / S``. The agent's first-reply delay is
-added, and the total is counted in the team's business hours (closed time does not
-count, and a closed team's wait starts at its next opening).
+The estimate is built from what is true now, not a fixed label:
 
-When nobody qualified is online the queue says nothing about the wait, so the team's
-configured ``typical_reply`` is used and the estimate says so in ``basis``.
+- its position ``k``: the conversations ahead of it that compete for the same agents, each
+  weighted by the share of its qualified places that are also this one's; when this one's
+  agents have ``F`` free places, only those ahead that could take a free place count (the
+  hub drains after every change, so the others are blocked on their topic or channel);
+- it is taken at once when ``k < F``; otherwise ``k - F + 1`` places must free up. With the
+  busy places' start times and the team's recent handling times, that is the median of
+  replayed futures (``freeing.py``); with start times only, each place frees at its start
+  plus the median handling time ``H``; with neither, ``S`` places free at ``S / H``.
+  Agents whose shift (``agents[].hours``) starts later add their places then;
+- the agent's first-reply delay is added, and the total is counted in the team's business
+  hours (closed time does not count; a closed team's wait starts at its next opening).
+
+When nobody qualified is online or due, the queue says nothing about the wait, so the
+team's configured ``typical_reply`` is used and the estimate says so in ``basis``.
 """
 
 from __future__ import annotations
