@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from automations.routing import AgentState, Assignment, Queued, Request, Roster, choose
+from automations.routing import AgentState, Assignment, Queued, Request, Roster, choose, drain
 from automations.routing.changes import (
     Refused,
     assigned,
@@ -204,8 +204,6 @@ def test_a_long_wait_drops_the_topic_but_never_the_language(roster: Roster) -> N
     )
     assert isinstance(choose(french, state, roster, OPEN), Queued)
     # the drain treats a relaxed and a fresh request of the same shape apart
-    from automations.routing import drain
-
     urgent_fresh = replace(fresh, priority="urgent")  # first in line, and finds nobody
     drained = drain([urgent_fresh, replace(waited, conversation_id="c2")], state, roster, OPEN)
     assert [a.conversation_id for a in drained.assignments] == ["c2"]

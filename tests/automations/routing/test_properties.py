@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from automations.routing import AgentState, Request, Roster, drain
 from automations.routing.assign import pool, team_chain
+from automations.routing.messages import back_in_message, opening_message, promise
+from automations.routing.sla import clocks, events_between
 
 from .conftest import load_teams
 
@@ -99,3 +101,49 @@ def test_between_undoes_add(start: datetime, minutes: int) -> None:
         assert calendar.between(start, end) == amount
         if minutes > 0:  # the last minute counted was business time
             assert calendar.is_open(end - timedelta(seconds=30))
+
+
+zones = st.sampled_from(
+    ("UTC", "Europe/Paris", "America/New_York", "Asia/Tokyo", "Australia/Lord_Howe", "Asia/Kolkata")
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    instants,
+    st.integers(0, 3 * 24 * 60),
+    st.sampled_from(("low", "urgent")),
+    st.sampled_from((None, "vip")),
+)
+def test_sla_clocks_are_ordered(
+    opened: datetime, minutes: int, priority: str, tier: str | None
+) -> None:
+    team = ROSTER.teams["english"]
+    running = clocks(team, ROSTER, priority=priority, tier=tier, opened_at=opened)
+    assert running
+    for clock in running:
+        assert clock.started_at <= clock.warn_at <= clock.due
+    later = opened + timedelta(minutes=minutes)
+    events = events_between(running, opened, later)
+    assert [e.at for e in events] == sorted(e.at for e in events)
+    assert all(opened < e.at <= later for e in events)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    instants,
+    st.integers(0, 5 * 24 * 60),
+    st.sampled_from(("en", "fr", "es", "zh", "de", "pt-BR", "")),
+    zones,
+)
+def test_customer_messages_never_fail(
+    now: datetime, minutes: int, language: str, zone: str
+) -> None:
+    later = now + timedelta(minutes=minutes)
+    for message in (
+        promise(later, language, zone, now),
+        opening_message(later, language, zone, now),
+        back_in_message(later, language, now),
+    ):
+        assert message.strip()
+        assert "{" not in message
