@@ -80,6 +80,28 @@ def transfer_to_agent(
     return Assignment(request.conversation_id, key, team, request.channel, "transfer", reason)
 
 
+def reassign(
+    request: Request,
+    current: str,
+    target: str,
+    agents: Agents,
+    roster: Roster,
+    now: datetime,
+    *,
+    by: str | None = None,
+    force: bool = False,
+) -> tuple[Assignment | Refused, Agents]:
+    """Move an assigned conversation from ``current`` to ``target``: the new assignment and
+    the agents with ``current``'s place freed and ``target``'s taken (unchanged if refused).
+    The target's room is judged before the current agent's place is freed, so moving a
+    conversation to oneself is refused when full rather than counted twice."""
+    result = transfer_to_agent(request, target, agents, roster, by=by, force=force)
+    if isinstance(result, Refused):
+        return result, agents
+    moved = assigned(released(agents, current, request.channel), result, now)
+    return result, moved
+
+
 def transfer_to_team(
     request: Request, team: str, roster: Roster, *, current_agent: str | None = None
 ) -> Request:

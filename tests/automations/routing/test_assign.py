@@ -12,6 +12,7 @@ from automations.routing import AgentState, Assignment, Queued, Request, Roster,
 from automations.routing.changes import (
     Refused,
     assigned,
+    reassign,
     released,
     released_by_offline,
     transfer_to_agent,
@@ -171,6 +172,15 @@ def test_transfers_and_unassign_are_pure_state_changes(roster: Roster) -> None:
     assert after["ann@x.example"].last_assigned_at == OPEN
     assert released(after, "ann@x.example", "webchat")["ann@x.example"].open_total == 0
     assert state["ann@x.example"].open_total == 0  # the input is untouched
+    result, moved_agents = reassign(req, "gus@x.example", "ann@x.example", state, roster, OPEN)
+    assert isinstance(result, Assignment)
+    assert moved_agents["ann@x.example"].open_total == 1
+    assert moved_agents["gus@x.example"].open_total == 1
+    full_ann = dict(moved_agents)
+    full_ann["ann@x.example"] = AgentState("ann@x.example", "online", {"webchat": 2})
+    refused, unchanged = reassign(req, "gus@x.example", "ann@x.example", full_ann, roster, OPEN)
+    assert isinstance(refused, Refused)
+    assert unchanged is full_ann
     back = unassign(req, "ann@x.example", OPEN)
     assert (back.previous_agent, back.waiting_since) == ("ann@x.example", OPEN)
     assert with_presence(state, "ann@x.example", "away")["ann@x.example"].presence == "away"
