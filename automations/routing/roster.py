@@ -85,9 +85,8 @@ class Roster:
     teams: Mapping[str, TeamProfile]
     agents: Mapping[str, AgentProfile]
     default_team: str | None = None
-    #: team names in file order, for picking a team by language
-    order: tuple[str, ...] = ()
     sla_warning: timedelta = timedelta(minutes=10)
+    #: for :func:`automations.routing.eta.correction_due`
     correction_margin: timedelta = timedelta(minutes=10)
     handling_time: timedelta = timedelta(minutes=12)
     timezone: str = "UTC"
@@ -159,7 +158,6 @@ class Roster:
             teams=MappingProxyType(profiles),
             agents=MappingProxyType(agents),
             default_team=teams.default_team,
-            order=teams.names,
             sla_warning=teams.sla_warning,
             correction_margin=teams.wait.correction_margin,
             handling_time=teams.wait.handling_time,
