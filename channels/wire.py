@@ -35,6 +35,7 @@ REPLACEMENT = "\ufffd"
 #: A run of more digits than an integer may have, anywhere (strings included): a cheap
 #: pre-filter; bodies that match are parsed by the exact, slower path.
 _LONG_DIGITS = re.compile(rb"\d{%d,}" % (MAX_INT_DIGITS + 1))
+_NUL_ESCAPE = b"\\u0000"
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -77,19 +78,24 @@ def json_object(body: bytes) -> dict[str, Any]:
 def load_json(body: bytes) -> Any:
     """Parse a verified body within the limits above; strings come back clean."""
     if _LONG_DIGITS.search(body):
-        return _checked(_load_exact(body))
+        return _checked(_load_exact(body), clean=True)
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         message = str(exc)
         if "surrogate" in message:  # orjson refuses lone surrogates; json keeps them
-            return _checked(_load_exact(body))
+            return _checked(_load_exact(body), clean=True)
         if "depth" in message:
             raise PayloadLimitExceeded(f"JSON nested deeper than {MAX_DEPTH} levels") from None
         if "infinity" in message:
             raise PayloadLimitExceeded("a number in the body is too large") from None
         raise PayloadInvalid(f"malformed JSON: {message}") from None
-    return _checked(data)
+    # What orjson accepted holds no lone surrogate, and a NUL only from a \u0000 escape;
+    # it cannot nest deeper than it has brackets. Most bodies need no walk at all.
+    dirty = _NUL_ESCAPE in body
+    if dirty or body.count(b"{") + body.count(b"[") > MAX_DEPTH:
+        return _checked(data, clean=dirty)
+    return data
 
 
 def _int(text: str) -> int:
@@ -123,10 +129,13 @@ def _load_exact(body: bytes) -> Any:
         raise PayloadInvalid(f"malformed JSON: {exc}") from None
 
 
-def _checked(root: Any) -> Any:
-    """Walk the parsed value once (no recursion): depth limit, strings cleaned in place."""
+def _checked(root: Any, clean: bool) -> Any:
+    """Walk the parsed value once (no recursion): the depth limit, and when ``clean`` the
+    strings cleaned in place."""
     if isinstance(root, str):
         return clean_text(root)
+    if not clean:
+        return _depth_checked(root)
     stack: list[tuple[Any, int]] = [(root, 1)]
     while stack:
         node, depth = stack.pop()
@@ -151,4 +160,15 @@ def _checked(root: Any) -> Any:
                         node[index] = cleaned
                 elif isinstance(value, dict | list):
                     stack.append((value, depth + 1))
+    return root
+
+
+def _depth_checked(root: Any) -> Any:
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise PayloadLimitExceeded(f"JSON nested deeper than {MAX_DEPTH} levels")
+        values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((v, depth + 1) for v in values if isinstance(v, dict | list))
     return root
