@@ -16,6 +16,7 @@ import hmac
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, parse_qsl, urlsplit, urlunsplit
@@ -103,6 +104,7 @@ class TwilioAdapter(ChannelAdapter):
             "twilio per sender", per_key=Rate.per(self.inbox.messages_per_second, 1)
         )
         self._client: Client | None = None
+        self._last_form: DecodedForm | None = None
 
     # -- inbound ---------------------------------------------------------------------------
 
@@ -128,14 +130,18 @@ class TwilioAdapter(ChannelAdapter):
         if header(request.headers, SETTINGS_HEADER):
             # HMAC-SHA256 with a SharedKey secret: not configured for inboxes (yet).
             raise WebhookRejected("SharedKey webhook signatures are not supported", 401)
-        body_hash = parse_qs(urlsplit(request.url).query).get("bodySHA256")
+        body_hash = (
+            parse_qs(urlsplit(request.url).query).get("bodySHA256")
+            if "bodySHA256=" in request.url
+            else None
+        )
         if body_hash:  # JSON-bodied webhooks sign the URL only, plus a hash of the body
             digest = hashlib.sha256(request.body).hexdigest()
             if not hmac.compare_digest(digest.encode(), body_hash[0].encode()):
                 raise WebhookRejected("bodySHA256 does not match the body", 401)
             params: Mapping[str, Any] = {}
         else:
-            params = _signed_form(request)
+            params = self._decoded(request).signed
         if not signature_matches(self.validator, request.url, params, signature):
             raise WebhookRejected("X-Twilio-Signature does not match URL and parameters", 401)
         return None if body_hash else params
@@ -160,7 +166,15 @@ class TwilioAdapter(ChannelAdapter):
         return None if binding.same_address(ours, sender) else binding.WRONG_NUMBER
 
     def parse(self, request: WebhookRequest) -> list[InboundItem]:
-        return screen([parse_form(_form(request))], self.refusals)
+        return screen([parse_form(self._decoded(request).strict())], self.refusals)
+
+    def _decoded(self, request: WebhookRequest) -> DecodedForm:
+        """The form of ``request``, decoded once for verify and parse (the hub calls them
+        one after the other on the same body, with nothing awaited in between)."""
+        cached = self._last_form
+        if cached is None or cached.body is not request.body or cached.form is not request.form:
+            cached = self._last_form = DecodedForm.of(request)
+        return cached
 
     def acknowledgement(self, items: list[InboundItem]) -> WebhookResponse:
         return WebhookResponse(status=200, body=EMPTY_TWIML, content_type="text/xml")
@@ -294,28 +308,34 @@ def signature_matches(
     )
 
 
-def _signed_form(request: WebhookRequest) -> Mapping[str, Any]:
-    """The parameters the signature covers, decoded leniently from the raw body (invalid
-    UTF-8 becomes U+FFFD: it cannot match a real signature, and cannot raise either); the
-    hub's decoded form only when there is no body (tests, or a GET)."""
-    if not request.body and request.form is not None:
-        return request.form
-    text = request.body.decode("utf-8", "replace")
-    return MultiDict(parse_qsl(text, keep_blank_values=True))
+@dataclass(frozen=True, slots=True)
+class DecodedForm:
+    """A form body decoded both ways: ``signed`` leniently (what the signature is checked
+    over: invalid UTF-8 becomes U+FFFD, which cannot match a real signature and cannot
+    raise either) and, for :meth:`strict`, only when the body is UTF-8."""
 
+    body: bytes
+    form: Mapping[str, Any] | None
+    signed: Mapping[str, Any]
+    utf8: bool
 
-def _form(request: WebhookRequest) -> Mapping[str, Any]:
-    """Decoded form fields of a verified request, strictly: a body that is not UTF-8 is a
-    400; NUL in a name or value becomes U+FFFD (see ``channels.wire.clean_text``)."""
-    if not request.body and request.form is not None:
-        pairs = [(str(k), str(v)) for k, v in request.form.items()]
-    else:
+    @classmethod
+    def of(cls, request: WebhookRequest) -> DecodedForm:
+        if not request.body and request.form is not None:  # tests, or a GET
+            return cls(request.body, request.form, request.form, True)
         try:
-            text = request.body.decode("utf-8")
+            text, utf8 = request.body.decode("utf-8"), True
         except UnicodeDecodeError:
-            raise PayloadInvalid("form body is not UTF-8") from None
-        pairs = parse_qsl(text, keep_blank_values=True)
-    return MultiDict((clean_text(k), clean_text(v)) for k, v in pairs)
+            text, utf8 = request.body.decode("utf-8", "replace"), False
+        pairs = MultiDict(parse_qsl(text, keep_blank_values=True))
+        return cls(request.body, request.form, pairs, utf8)
+
+    def strict(self) -> Mapping[str, Any]:
+        """The fields of a verified request: a body that is not UTF-8 is a 400; NUL in a
+        name or value becomes U+FFFD (see ``channels.wire.clean_text``)."""
+        if not self.utf8:
+            raise PayloadInvalid("form body is not UTF-8")
+        return MultiDict((clean_text(str(k)), clean_text(str(v))) for k, v in self.signed.items())
 
 
 def parse_form(form: Mapping[str, Any]) -> InboundItem:

@@ -17,7 +17,6 @@ returns storable on every backend:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,9 +31,11 @@ MAX_DEPTH = 64
 MAX_INT_DIGITS = 20
 REPLACEMENT = "\ufffd"
 
-#: A run of more digits than an integer may have, anywhere (strings included): a cheap
-#: pre-filter; bodies that match are parsed by the exact, slower path.
-_LONG_DIGITS = re.compile(rb"\d{%d,}" % (MAX_INT_DIGITS + 1))
+#: A run of more digits than an integer may have, anywhere (strings included), is the
+#: pre-filter for the exact, slower path: every digit maps to "0", everything else to "x",
+#: then a substring search (C speed; a regex costs ten times more on a 2 KB body).
+_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= i <= 0x39 else 0x78 for i in range(256))
+_LONG_RUN = b"0" * (MAX_INT_DIGITS + 1)
 _NUL_ESCAPE = b"\\u0000"
 
 
@@ -77,7 +78,7 @@ def json_object(body: bytes) -> dict[str, Any]:
 
 def load_json(body: bytes) -> Any:
     """Parse a verified body within the limits above; strings come back clean."""
-    if _LONG_DIGITS.search(body):
+    if _LONG_RUN in body.translate(_DIGITS_AS_ZERO):
         return _checked(_load_exact(body), clean=True)
     try:
         data = orjson.loads(body)

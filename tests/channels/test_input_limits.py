@@ -373,3 +373,9 @@ def test_signed_deep_telegram_update_is_400_not_a_recursion_error() -> None:
     adapters.telegram(secret=TELEGRAM_SECRET).verify(request)
     with pytest.raises(PayloadLimitExceeded):
         adapters.telegram().parse(request)
+
+
+def test_a_sender_id_too_long_to_store_is_a_failed_item() -> None:
+    (item,) = adapters.whatsapp().parse(signed("whatsapp_cloud", wa_text("hi", sender="1" * 300)))
+    assert (item.kind, item.content_type, item.source_id) == (ItemKind.EVENT, UNPARSEABLE, "")
+    assert item.error == "the sender id is longer than 255 characters"
