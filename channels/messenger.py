@@ -19,7 +19,7 @@ import requests
 from pyfacebook import GraphAPI
 from pyfacebook.exceptions import FacebookError, LibraryError
 
-from channels import window
+from channels import binding, window
 from channels.base import (
     Attachment,
     Capabilities,
@@ -37,6 +37,7 @@ from channels.base import (
 from channels.errors import PermanentSendError, SendError, TransientSendError
 from channels.meta import GraphError, handshake, load_object, verify_signature
 from channels.ratelimit import MESSENGER_MEDIA_PER_PAGE, MESSENGER_PER_PAGE, Limiter, Rate
+from channels.screen import screen
 from channels.wire import as_dict, as_list
 from config.inboxes import MessengerInbox
 
@@ -94,13 +95,21 @@ class MessengerAdapter(ChannelAdapter):
         data = load_object(request.body, "page")
         items: list[InboundItem] = []
         for entry in as_list(data["entry"]):
+            reason = foreign_entry(entry, self.inbox)
+            if reason is not None:
+                events = sum(
+                    len(as_list(entry.get(k))) for k in ("messaging", "standby", "changes")
+                )
+                self.refusals.add(reason, max(events, 1))
+                logger.info("messenger inbox %s: entry ignored (%s)", self.slug, reason)
+                continue
             for event in as_list(entry.get("messaging")):
                 items.append(parse_event(event))
             for event in as_list(entry.get("standby")):  # another app holds the thread
                 items.append(_as_standby(parse_event(event)))
             for change in as_list(entry.get("changes")):  # App Dashboard "Test" shape
                 items.append(parse_event(as_dict(change.get("value")), field=change.get("field")))
-        return items
+        return screen(items, self.refusals)
 
     # -- outbound --------------------------------------------------------------------------
 
@@ -159,6 +168,16 @@ class MessengerAdapter(ChannelAdapter):
             raise TransientSendError(f"Send API unreachable: {exc!r}", "network") from None
         message_id = as_dict(result).get("message_id")
         return str(message_id) if message_id else None
+
+
+def foreign_entry(entry: dict[str, Any], inbox: MessengerInbox) -> str | None:
+    """Why an ``entry[]`` is not for this inbox's page (``None``: it is). Meta groups page
+    webhooks by page, ``entry.id`` being the page id, so the events inside are the page's;
+    their own ``recipient.id`` is not compared (Meta's examples leave it a placeholder)."""
+    page = entry.get("id")
+    if page is None or page == "":
+        return binding.MISSING_RECIPIENT
+    return None if str(page) == inbox.page_id else binding.WRONG_PAGE_ID
 
 
 def _media_rate(key: str) -> Rate:

@@ -48,11 +48,13 @@ from tests.channels.deliveries import (
     Delivery,
     channel_of,
     deliveries,
+    load,
     meta_body,
     meta_delivery,
     telegram_delivery,
 )
 from tests.channels.expectations import ANY, CASES, COMPANIONS, MESSAGE, STATUS, Case, Item
+from tests.channels.recipients import binding_of, retarget
 from tests.channels.test_fixtures import all_fixture_files, check_item
 from tests.fakes.providers import FakeGraph, FakeTelegram, FakeTwilio
 from tests.support.harness import HUB_YAML, HubHarness
@@ -70,18 +72,35 @@ DEFAULT_SECRET = {
 CASE_IDS = sorted(rel for rel, case in CASES.items() if case.shape != VECTOR)
 
 
+#: The account each provider inbox is bound to (adapters ignore or refuse webhooks for
+#: other accounts); :func:`for_hub` re-addresses fixtures from other accounts to it.
+DEFAULT_BINDING: dict[str, dict[str, str]] = {
+    "whatsapp_cloud": {"phone_number_id": "1122334455667"},
+    "messenger": {"page_id": "404217156637689"},
+    "twilio": {"from_number": "+14155238886", "account_sid": TWILIO_SID},
+    "telegram": {},
+}
+
+
 def _extra_secrets() -> dict[tuple[str, str], str]:
-    """Fixtures signed with their own key (real vectors) get an inbox of their own."""
+    """Fixtures signed with their own key (real vectors) get an inbox of their own, bound
+    to the account they name (their bytes cannot be re-addressed without a new signature)."""
     extra: dict[tuple[str, str], str] = {}
     for rel in CASE_IDS:
         for post in deliveries(rel, CASES[rel].shape):
             key = (post.channel, post.secret)
             if post.secret != DEFAULT_SECRET[post.channel] and key not in extra:
                 extra[key] = f"{post.channel}-{len(extra) + 1}"
+                EXTRA_BINDING[extra[key]] = binding_of(post)
     return extra
 
 
+EXTRA_BINDING: dict[str, dict[str, str]] = {}
 EXTRA_INBOXES = _extra_secrets()
+
+
+def binding_for(slug: str, kind: str) -> dict[str, str]:
+    return EXTRA_BINDING.get(slug) or DEFAULT_BINDING[kind]
 
 
 def slug_for(post: Delivery) -> str:
@@ -106,14 +125,16 @@ def _inbox_yaml(
             ),
             "verify_token": META_VERIFY_TOKEN,
         }
+        bound = binding_for(slug, kind)
         head = (
-            f"    phone_number_id: '1122334455667'\n    graph_url: {urls['graph']}\n"
+            f"    phone_number_id: '{bound['phone_number_id']}'\n    graph_url: {urls['graph']}\n"
             if kind == "whatsapp_cloud"
-            else f"    page_id: '404217156637689'\n    graph_url: {urls['graph']}\n"
+            else f"    page_id: '{bound['page_id']}'\n    graph_url: {urls['graph']}\n"
         )
     elif kind == "twilio":
-        roles = {"account_sid": TWILIO_SID, "auth_token": secret}
-        head = f"    from_number: '+14155238886'\n    api_url: {urls['twilio']}\n"
+        bound = binding_for(slug, kind)
+        roles = {"account_sid": bound["account_sid"], "auth_token": secret}
+        head = f"    from_number: '{bound['from_number']}'\n    api_url: {urls['twilio']}\n"
     else:
         roles = {"bot_token": BOT_TOKEN, "webhook_secret": secret}
         head = f"    api_url: {urls['telegram']}\n"
@@ -173,7 +194,9 @@ def twilio_signature(url: str, form: Any, token: str = TWILIO_AUTH_TOKEN) -> str
 
 
 def for_hub(post: Delivery, slug: str) -> tuple[str, bytes, dict[str, str]]:
-    """Path, body and headers of ``post`` sent to the hub (Twilio re-signed for its URL)."""
+    """Path, body and headers of ``post`` sent to the hub (Twilio re-signed for its URL),
+    re-addressed to the account the inbox is bound to."""
+    post = retarget(post, binding_for(slug, post.channel))
     path = f"/webhooks/{slug}"
     headers = dict(post.headers)
     if post.channel == "twilio":
@@ -572,7 +595,11 @@ async def test_redelivered_batch_is_stored_once(providers: Providers, rel: str) 
 
 
 async def test_redelivered_whatsapp_batch_of_several_items(providers: Providers) -> None:
-    post = first_post("whatsapp_cloud/composed/batch_two_entries_two_contacts.json")
+    body = load("whatsapp_cloud/composed/batch_two_entries_two_contacts.json")
+    for entry in body["entry"]:  # the composed entries name two numbers: both ours here
+        for change in entry["changes"]:
+            change["value"]["metadata"]["phone_number_id"] = "1122334455667"
+    post = meta_post("whatsapp_cloud", body)
     first = await deliver(providers.hub, post)
     second = await deliver(providers.hub, post)
     assert (first.status, second.status) == (200, 200)
