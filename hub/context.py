@@ -15,7 +15,7 @@ from hub.jobs.queue import JobQueue
 from hub.realtime import LocalRealtime
 
 if TYPE_CHECKING:
-    from hub.ingest import EventWriter
+    from hub.inbound.ingest import EventWriter
 
 
 @dataclass(frozen=True, slots=True)

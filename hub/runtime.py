@@ -20,21 +20,21 @@ from channels.errors import ChannelError
 from channels.registry import build_adapter
 from config.loader import AppConfig
 from config.settings import Settings
-from hub import db
 from hub.batching import Batcher, keyed
-from hub.bot import build_bot
+from hub.bot.step import build_bot
+from hub.bot.timers import fire_timer
 from hub.context import HubContext, InboxRef
-from hub.ingest import EventWriter
+from hub.inbound.ingest import EventWriter
+from hub.inbound.processing import process_event, process_events
+from hub.inbound.recovery import requeue_pending, sweep_forever
 from hub.jobs.local import LocalQueue
 from hub.jobs.locks import LocalLaneLocks, RedisLaneLocks
 from hub.jobs.names import PROCESS_JOB, SEND_JOB, TIMER_JOB
 from hub.jobs.queue import JobQueue
-from hub.models import Inbox
-from hub.outbox import send_outbox, send_outboxes
-from hub.pipeline import process_event, process_events
+from hub.outbound.outbox import send_outbox, send_outboxes
 from hub.realtime import LocalRealtime, RedisRealtime
-from hub.recovery import requeue_pending, sweep_forever
-from hub.timers import fire_timer
+from hub.store import db
+from hub.store.models import Inbox
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,10 @@ from automations.errors import FieldValueError, UnknownFieldError
 from automations.fields import FieldValidator
 from automations.fields import to_json as field_json
 from hub.auth import agent_for_token
-from hub.bot import on_agent_reply, on_fields_changed
+from hub.bot.step import on_agent_reply, on_fields_changed
 from hub.errors import Forbidden, InvalidRequest, NotFound
-from hub.models import (
+from hub.outbound.outbox import Reply, create_replies, enqueue_sends
+from hub.store.models import (
     Agent,
     AgentRole,
     Contact,
@@ -26,7 +27,6 @@ from hub.models import (
     Message,
     SenderKind,
 )
-from hub.outbox import Reply, create_replies, enqueue_sends
 from hub.web.errors import read_json
 from hub.web.keys import RUNTIME
 from hub.web.schemas import (

@@ -16,9 +16,9 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from hub.automation_models import RuleRun
 from hub.errors import Forbidden, InvalidRequest, NotFound
-from hub.models import AgentRole, Contact, Conversation, ConversationStatus
+from hub.store.automation_models import RuleRun
+from hub.store.models import AgentRole, Contact, Conversation, ConversationStatus
 from hub.web.agent_api import (
     AGENT,
     authenticated,

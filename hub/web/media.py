@@ -17,7 +17,7 @@ from aiohttp import web
 from channels.base import ChannelAdapter
 from channels.errors import SendError
 from hub.errors import NotFound
-from hub.models import Conversation, Message
+from hub.store.models import Conversation, Message
 from hub.web.agent_api import AGENT, authenticated, visible_to
 from hub.web.errors import error_response
 from hub.web.keys import RUNTIME

@@ -19,8 +19,8 @@ from channels.webchat import visitor_channel, visitor_item
 from hub.auth import Visitor
 from hub.context import HubContext, InboxRef
 from hub.errors import NotFound
-from hub.ingest import ingest
-from hub.models import ContactIdentity, Message
+from hub.inbound.ingest import ingest
+from hub.store.models import ContactIdentity, Message
 from hub.web.errors import error_response, read_json
 from hub.web.keys import OPEN_SOCKETS, RUNTIME, VISITOR_TOKENS
 from hub.web.schemas import (
@@ -34,7 +34,7 @@ from hub.web.serialize import message_out
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parent / "static"
 #: the demo page, read once: it is served on every visit
 CHAT_PAGE = (STATIC / "chat.html").read_text(encoding="utf-8")
 HISTORY_LIMIT = 200

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from channels.base import WebhookRequest, WebhookResponse
 from channels.errors import PayloadInvalid, WebhookRejected
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
 from hub.web.errors import error_response
 from hub.web.keys import RUNTIME
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hub.auth import create_api_token
-from hub.models import Agent, Contact, Conversation
+from hub.store.models import Agent, Contact, Conversation
 from tests.support.harness import HubHarness
 
 FIELDS = """\

@@ -24,10 +24,10 @@ import pytest
 from automations.rules import Event, EventKind, Facts
 from config.loader import load_config
 from hub.auth import create_api_token
-from hub.automation_models import Notification, RuleRun, ScheduledTimer
-from hub.bot import build_bot
-from hub.models import Agent, AgentRole, Contact, Conversation, ConversationStatus, Message
-from hub.timers import pending_keys
+from hub.bot.step import build_bot
+from hub.bot.timers import pending_keys
+from hub.store.automation_models import Notification, RuleRun, ScheduledTimer
+from hub.store.models import Agent, AgentRole, Contact, Conversation, ConversationStatus, Message
 from tests.support.harness import BACKENDS, HubHarness
 from tests.support.processes import ROOT, HubProcess, free_port, run_cli, serve_env
 from tests.support.wait import eventually
@@ -687,7 +687,7 @@ async def test_timers_survive_a_restart(
     assert await pending_keys(talk.id) == ["no_reply:600", "no_reply:3600"]
     # make the ten-minute timer due while no hub runs: its alarm died with the process
     await first.close()
-    from hub import db
+    from hub.store import db
     from tests.support.harness import backend_settings
 
     settings = backend_settings(backend, tmp_path / "var")
@@ -751,7 +751,7 @@ async def test_the_opening_message_does_not_cancel_the_wait_its_welcome_started(
 
 def test_every_notifier_hub_check_accepts_is_registered() -> None:
     from config.automation_checks import DEFAULT_NOTIFIERS
-    from hub.actions import NOTIFIERS
+    from hub.bot.actions import NOTIFIERS
 
     assert set(DEFAULT_NOTIFIERS) <= set(NOTIFIERS)
 

@@ -8,7 +8,7 @@ from unittest import mock
 
 import itsdangerous
 
-from hub.models import InboundEvent
+from hub.store.models import InboundEvent
 from tests.support.harness import HubHarness
 
 
@@ -161,7 +161,7 @@ async def test_agent_api_needs_a_valid_token(embedded: HubHarness) -> None:
 
 
 async def test_provider_profiles_go_through_field_validation(embedded: HubHarness) -> None:
-    from hub.models import Contact
+    from hub.store.models import Contact
 
     body = {
         "messages": [

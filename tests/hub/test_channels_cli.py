@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from hub.cli import main
+from hub.cli.main import main
 from tests.fakes.providers import FakeTelegram
 
 BOT_TOKEN = "123:ABC"

@@ -17,10 +17,13 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from channels.base import InboundItem, ItemKind
-from hub import bot as bot_step
-from hub import inbound_messages, pipeline
-from hub.bulk import insert_all
-from hub.models import (
+from hub.bot import step as bot_step
+from hub.inbound import messages as inbound_messages
+from hub.inbound import processing as pipeline
+from hub.inbound.processing import _GiveWay, _next_round, process_events
+from hub.outbound.outbox import Reply, create_replies, send_outboxes
+from hub.store.bulk import insert_all
+from hub.store.models import (
     Contact,
     ContactIdentity,
     Conversation,
@@ -30,9 +33,7 @@ from hub.models import (
     Outbox,
     OutboxStatus,
 )
-from hub.outbox import Reply, create_replies, send_outboxes
-from hub.pipeline import _GiveWay, _next_round, process_events
-from hub.sqlite_inline import InlineConnection
+from hub.store.sqlite_inline import InlineConnection
 from tests.support.harness import HubHarness
 from tests.support.wait import eventually
 

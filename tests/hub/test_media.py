@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from hub.auth import create_api_token
-from hub.models import Agent, Conversation, Message
+from hub.store.models import Agent, Conversation, Message
 from tests.channels.adapters import TWILIO_SID, WA_TOKEN
 from tests.channels.deliveries import TWILIO_AUTH_TOKEN, load
 from tests.fakes.providers import FakeGraph, FakeProvider, FakeTwilio

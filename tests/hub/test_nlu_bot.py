@@ -20,9 +20,9 @@ import yaml
 
 from automations.nlu import CONFIRM_NO, CONFIRM_YES
 from config.loader import load_config
-from hub.automation_models import RuleRun
-from hub.models import Contact, Conversation, EventStatus, InboundEvent, Message
-from hub.nlu_step import EMULATOR_ENV, confirm_button
+from hub.bot.nlu import EMULATOR_ENV, confirm_button
+from hub.store.automation_models import RuleRun
+from hub.store.models import Contact, Conversation, EventStatus, InboundEvent, Message
 from tests.automations.nlu.test_dialogflow import FakeSessions
 from tests.automations.nlu.test_dialogflow import fake as fake  # the fake Sessions server
 from tests.support.harness import BACKENDS, HubHarness

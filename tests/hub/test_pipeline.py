@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from hub.auth import create_api_token
-from hub.models import (
+from hub.store.models import (
     Agent,
     Contact,
     Conversation,

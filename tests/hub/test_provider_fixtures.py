@@ -27,7 +27,7 @@ from twilio.request_validator import RequestValidator
 
 from channels.base import DeliveryStatus, InboundItem
 from hub.auth import create_api_token
-from hub.models import (
+from hub.store.models import (
     Agent,
     Contact,
     ContactIdentity,

@@ -7,7 +7,7 @@ from pathlib import Path
 from tortoise import Tortoise, connections
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from hub import db
+from hub.store import db
 from tests.support.harness import backend_settings, need_backend, reset_backend
 
 
@@ -23,7 +23,9 @@ async def test_models_and_migrations_are_in_sync(tmp_path: Path) -> None:
         apps = T.apps
         detector = MigrationAutodetector(apps, config["apps"])
         writers = await detector.changes()
-        assert writers == [], "models changed: run `tortoise -c hub.db.TORTOISE_ORM makemigrations`"
+        assert writers == [], (
+            "models changed: run `tortoise -c hub.store.db.TORTOISE_ORM makemigrations`"
+        )
     finally:
         await db.close_db()
 

@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from config.loader import load_config
-from hub.automation_models import RuleRun
-from hub.models import Contact, Message
+from hub.store.automation_models import RuleRun
+from hub.store.models import Contact, Message
 from tests.hub.test_nlu_bot import (
     CONFIRM_EN,
     CONFIRM_FR,

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from tortoise import Tortoise, connections
 
-from hub.db import tortoise_config
-from hub.sqlite_checkpoint import BACKSTOP_PAGES, WalCheckpointer
+from hub.store.db import tortoise_config
+from hub.store.sqlite_checkpoint import BACKSTOP_PAGES, WalCheckpointer
 
 #: more log pages than SQLite's default automatic checkpoint (1,000) would let build up
 PAGES_WRITTEN = 1_500

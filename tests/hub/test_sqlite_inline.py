@@ -15,11 +15,11 @@ from tortoise import Tortoise, connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from hub import sqlite_stats
-from hub.db import tortoise_config
-from hub.models import Inbox
-from hub.sqlite_inline import InlineSqliteClient, execute_off_loop
-from hub.sqlite_stats import seed_status_stats
+from hub.store import sqlite_stats
+from hub.store.db import tortoise_config
+from hub.store.models import Inbox
+from hub.store.sqlite_inline import InlineSqliteClient, execute_off_loop
+from hub.store.sqlite_stats import seed_status_stats
 from tests.support.harness import HubHarness
 
 #: how processing marks a round of sixteen events done (hub.pipeline._mark)

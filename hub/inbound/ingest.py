@@ -20,11 +20,11 @@ from uuid_utils import uuid7
 
 from channels.base import InboundItem
 from hub.batching import Batcher
-from hub.bulk import values_sql
 from hub.context import HubContext, InboxRef
 from hub.jobs.names import PROCESS_JOB
-from hub.models import EventStatus, InboundEvent
-from hub.sqlite_inline import execute_off_loop
+from hub.store.bulk import values_sql
+from hub.store.models import EventStatus, InboundEvent
+from hub.store.sqlite_inline import execute_off_loop
 
 log = logging.getLogger(__name__)
 

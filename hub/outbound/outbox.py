@@ -22,10 +22,10 @@ from tortoise.transactions import in_transaction
 from channels.base import Attachment, Button, DeliveryStatus, OutboundMessage, SendResult
 from channels.errors import PermanentSendError, TransientSendError
 from config.hub import OutboxPolicy
-from hub.bulk import insert_all, placeholders
 from hub.context import HubContext
 from hub.jobs.names import PROCESS_JOB, SEND_JOB
-from hub.models import (
+from hub.store.bulk import insert_all, placeholders
+from hub.store.models import (
     Conversation,
     EventStatus,
     InboundEvent,

@@ -91,7 +91,7 @@ def check(config_dir: str | None) -> None:
 @main.command()
 def migrate() -> None:
     """Apply database migrations (hub serve does this itself on SQLite)."""
-    from hub import db
+    from hub.store import db
 
     settings = _settings(None)
 
@@ -212,9 +212,9 @@ def agents() -> None:
 @click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), default="agent")
 @click.option("--password", default=None, help="for the inbox UI; omit for API-only agents")
 def agents_add(email: str, name: str, role: str, password: str | None) -> None:
-    from hub import db
     from hub.auth import hash_password
-    from hub.models import Agent, AgentRole
+    from hub.store import db
+    from hub.store.models import Agent, AgentRole
 
     settings = _settings(None)
 
@@ -246,9 +246,9 @@ def tokens() -> None:
 @click.option("--name", default="", help="what the token is for")
 def tokens_create(email: str, name: str) -> None:
     """Print a new API token (shown once; only its hash is stored)."""
-    from hub import db
     from hub.auth import create_api_token
-    from hub.models import Agent
+    from hub.store import db
+    from hub.store.models import Agent
 
     settings = _settings(None)
 
@@ -267,8 +267,8 @@ def tokens_create(email: str, name: str) -> None:
 
 def _register_optional_groups() -> None:
     """Command groups that live in their own modules (imported lazily by click)."""
-    from hub.cli_channels import channels
-    from hub.cli_nlu import nlu
+    from hub.cli.channels import channels
+    from hub.cli.nlu import nlu
 
     main.add_command(channels)
     main.add_command(nlu)

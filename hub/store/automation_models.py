@@ -9,7 +9,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from hub.models import Conversation
+from hub.store.models import Conversation
 
 
 class ScheduledTimer(Model):

@@ -8,7 +8,7 @@ from automations.errors import FieldValueError
 from automations.fields import validate_value
 from channels.base import Profile
 from config.fields import FieldDef
-from hub.models import Contact
+from hub.store.models import Contact
 
 log = logging.getLogger(__name__)
 

@@ -27,11 +27,11 @@ from tortoise.transactions import in_transaction
 from channels.base import DeliveryStatus, InboundItem, ItemKind
 from channels.messenger import watermark_of
 from hub.context import HubContext
-from hub.inbound_messages import apply_messages, identity_key
+from hub.inbound.messages import apply_messages, identity_key
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import PROCESS_JOB
-from hub.models import ContactIdentity, EventStatus, InboundEvent, Message, Outbox
-from hub.outbox import NO_MESSAGE_YET, enqueue_sends
+from hub.outbound.outbox import NO_MESSAGE_YET, enqueue_sends
+from hub.store.models import ContactIdentity, EventStatus, InboundEvent, Message, Outbox
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 
+from hub.bot.timers import requeue_timers
 from hub.context import HubContext
 from hub.jobs.names import PROCESS_JOB, SEND_JOB
-from hub.models import EventStatus, InboundEvent, Outbox, OutboxStatus
-from hub.timers import requeue_timers
+from hub.store.models import EventStatus, InboundEvent, Outbox, OutboxStatus
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from channels.base import InboundItem
-from hub.bot import BotTurn, run_bot_step
-from hub.bulk import insert_all, update_each
-from hub.contacts import fill_from_profile
+from hub.bot.step import BotTurn, run_bot_step
 from hub.context import HubContext
-from hub.models import (
+from hub.inbound.contacts import fill_from_profile
+from hub.outbound.outbox import ReplyBatch, create_reply_batches
+from hub.store.bulk import insert_all, update_each
+from hub.store.models import (
     Contact,
     ContactIdentity,
     Conversation,
@@ -29,7 +30,6 @@ from hub.models import (
     Outbox,
     SenderKind,
 )
-from hub.outbox import ReplyBatch, create_reply_batches
 
 
 @dataclass(slots=True)

@@ -33,7 +33,7 @@ config_option = click.option(
 
 
 def _load(config_dir: str | None) -> tuple[Settings, AppConfig]:
-    from hub.cli import _config, _settings  # hub.cli imports this module: import late
+    from hub.cli.main import _config, _settings  # hub.cli imports this module: import late
 
     settings = _settings(config_dir)
     return settings, _config(settings)

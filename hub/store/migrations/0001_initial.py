@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from hub.models import AgentRole, ConversationStatus, Direction, EventStatus, OutboxStatus, SenderKind
+from hub.store.models import AgentRole, ConversationStatus, Direction, EventStatus, OutboxStatus, SenderKind
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS

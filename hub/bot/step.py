@@ -41,8 +41,8 @@ from automations.surveys import SurveyReply, SurveyRunner, SurveyStatus, SurveyS
 from channels.base import Button, InboundItem
 from config.loader import AppConfig
 from config.settings import Settings
-from hub import timers
-from hub.actions import (
+from hub.bot import timers
+from hub.bot.actions import (
     ActionResult,
     Working,
     apply,
@@ -50,10 +50,7 @@ from hub.actions import (
     snippet_library,
     snippet_variables,
 )
-from hub.automation_models import RuleRun
-from hub.context import HubContext, InboxRef
-from hub.models import Contact, ContactIdentity, Conversation, ConversationStatus, Message
-from hub.nlu_step import (
+from hub.bot.nlu import (
     CONFIRM_NO,
     CONFIRM_YES,
     Nlu,
@@ -64,8 +61,11 @@ from hub.nlu_step import (
     thanks,
     typed_confirm,
 )
-from hub.outbox import Reply
-from hub.timers import DueTimer
+from hub.bot.timers import DueTimer
+from hub.context import HubContext, InboxRef
+from hub.outbound.outbox import Reply
+from hub.store.automation_models import RuleRun
+from hub.store.models import Contact, ContactIdentity, Conversation, ConversationStatus, Message
 from snippets import SnippetLibrary
 
 log = logging.getLogger(__name__)

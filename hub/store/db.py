@@ -9,11 +9,11 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from config.settings import Settings
-from hub import sqlite_inline
-from hub.sqlite_checkpoint import BACKSTOP_PAGES
-from hub.sqlite_stats import seed_status_stats
+from hub.store import sqlite_inline
+from hub.store.sqlite_checkpoint import BACKSTOP_PAGES
+from hub.store.sqlite_stats import seed_status_stats
 
-MODELS = ["hub.models", "hub.automation_models"]
+MODELS = ["hub.store.models", "hub.store.automation_models"]
 #: asyncpg's pool default (5) is held by a few processing transactions and leaves the
 #: group-commit insert waiting; a URL that sets maxsize itself wins
 POSTGRES_POOL_MAXSIZE = 20
@@ -42,7 +42,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
             connection["credentials"].setdefault(pragma, value)
     return {
         "connections": {"default": connection},
-        "apps": {"hub": {"models": MODELS, "migrations": "hub.migrations"}},
+        "apps": {"hub": {"models": MODELS, "migrations": "hub.store.migrations"}},
         "use_tz": True,
         "timezone": "UTC",
     }
@@ -75,5 +75,5 @@ async def close_db() -> None:
     EXECUTOR_CACHE.clear()
 
 
-# Used by `tortoise -c hub.db.TORTOISE_ORM makemigrations` when the models change.
+# Used by `tortoise -c hub.store.db.TORTOISE_ORM makemigrations` when the models change.
 TORTOISE_ORM = tortoise_config("sqlite://var/makemigrations.sqlite3")

@@ -25,7 +25,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.sqlite.client import SqliteClient, translate_exceptions
 
-from hub.sqlite_checkpoint import WalCheckpointer
+from hub.store.sqlite_checkpoint import WalCheckpointer
 
 #: the engine name for tortoise's config, in place of ``tortoise.backends.sqlite``
 ENGINE = __name__

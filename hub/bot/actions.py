@@ -41,11 +41,11 @@ from automations.rules import Event, EventKind, Facts, Sender
 from automations.surveys import SurveyState
 from channels.base import Button
 from config.loader import AppConfig
-from hub import timers
-from hub.automation_models import Notification
+from hub.bot import timers
 from hub.context import HubContext, InboxRef
-from hub.models import Agent, Contact, Conversation, ConversationStatus
-from hub.outbox import Reply
+from hub.outbound.outbox import Reply
+from hub.store.automation_models import Notification
+from hub.store.models import Agent, Contact, Conversation, ConversationStatus
 from snippets import Rendered, SnippetError, SnippetLibrary, Variables
 
 log = logging.getLogger(__name__)

@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING, Any
 from tortoise.transactions import in_transaction
 
 from automations.rules import Event, EventKind, Sender, Timer
-from hub.automation_models import ScheduledTimer
 from hub.context import HubContext
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import TIMER_JOB
-from hub.models import Contact, ContactIdentity, Conversation, ConversationStatus, Outbox
-from hub.outbox import create_replies, enqueue_sends
+from hub.outbound.outbox import create_replies, enqueue_sends
+from hub.store.automation_models import ScheduledTimer
+from hub.store.models import Contact, ContactIdentity, Conversation, ConversationStatus, Outbox
 
 if TYPE_CHECKING:
-    from hub.bot import Bot
+    from hub.bot.step import Bot
 
 log = logging.getLogger(__name__)
 

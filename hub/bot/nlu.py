@@ -37,9 +37,9 @@ from config.hub import QuickButton
 from config.intents import NluSettings
 from config.loader import AppConfig
 from config.settings import Settings
-from hub.actions import snippet_buttons
-from hub.models import Message
-from hub.outbox import Reply
+from hub.bot.actions import snippet_buttons
+from hub.outbound.outbox import Reply
+from hub.store.models import Message
 from snippets import Rendered, SnippetError
 
 if TYPE_CHECKING:  # the Google SDK loads only for configurations that use Dialogflow
