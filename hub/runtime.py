@@ -31,7 +31,7 @@ from hub.jobs.local import LocalQueue
 from hub.jobs.locks import LocalLaneLocks, RedisLaneLocks
 from hub.jobs.names import PROCESS_JOB, SEND_JOB, TIMER_JOB
 from hub.jobs.queue import JobQueue
-from hub.outbound.outbox import send_outbox, send_outboxes
+from hub.outbound.sending import send_outbox, send_outboxes
 from hub.realtime import LocalRealtime, RedisRealtime
 from hub.store import db
 from hub.store.models import Inbox

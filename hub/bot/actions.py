@@ -43,7 +43,7 @@ from channels.base import Button
 from config.loader import AppConfig
 from hub.bot import timers
 from hub.context import HubContext, InboxRef
-from hub.outbound.outbox import Reply
+from hub.outbound.replies import Reply
 from hub.store.automation_models import Notification
 from hub.store.models import Agent, Contact, Conversation, ConversationStatus
 from snippets import Rendered, SnippetError, SnippetLibrary, Variables

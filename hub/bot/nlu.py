@@ -38,7 +38,7 @@ from config.intents import NluSettings
 from config.loader import AppConfig
 from config.settings import Settings
 from hub.bot.actions import snippet_buttons
-from hub.outbound.outbox import Reply
+from hub.outbound.replies import Reply
 from hub.store.models import Message
 from snippets import Rendered, SnippetError
 

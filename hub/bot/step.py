@@ -63,7 +63,7 @@ from hub.bot.nlu import (
 )
 from hub.bot.timers import DueTimer
 from hub.context import HubContext, InboxRef
-from hub.outbound.outbox import Reply
+from hub.outbound.replies import Reply
 from hub.store.automation_models import RuleRun
 from hub.store.models import Contact, ContactIdentity, Conversation, ConversationStatus, Message
 from snippets import SnippetLibrary

@@ -23,7 +23,7 @@ from automations.rules import Event, EventKind, Sender, Timer
 from hub.context import HubContext
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import TIMER_JOB
-from hub.outbound.outbox import create_replies, enqueue_sends
+from hub.outbound.replies import create_replies, enqueue_sends
 from hub.store.automation_models import ScheduledTimer
 from hub.store.models import Contact, ContactIdentity, Conversation, ConversationStatus, Outbox
 

@@ -18,7 +18,7 @@ from channels.base import InboundItem
 from hub.bot.step import BotTurn, run_bot_step
 from hub.context import HubContext
 from hub.inbound.contacts import fill_from_profile
-from hub.outbound.outbox import ReplyBatch, create_reply_batches
+from hub.outbound.replies import ReplyBatch, create_reply_batches
 from hub.store.bulk import insert_all, update_each
 from hub.store.models import (
     Contact,

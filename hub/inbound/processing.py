@@ -30,8 +30,8 @@ from hub.context import HubContext
 from hub.inbound.messages import apply_messages, identity_key
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import PROCESS_JOB
-from hub.outbound.outbox import NO_MESSAGE_YET, enqueue_sends
-from hub.store.models import ContactIdentity, EventStatus, InboundEvent, Message, Outbox
+from hub.outbound.replies import enqueue_sends
+from hub.store.models import ContactIdentity, EventNote, EventStatus, InboundEvent, Message, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -360,7 +360,7 @@ async def _apply_status(
         .first()
     )
     if message is None:
-        return EventStatus.IGNORED, NO_MESSAGE_YET
+        return EventStatus.IGNORED, EventNote.NO_MESSAGE_YET.value
     current = DeliveryStatus(message.delivery_status) if message.delivery_status else None
     updates: dict[str, Any] = {}
     field = _TIMESTAMP_FIELD.get(item.status)

@@ -60,6 +60,11 @@ async def init_db(settings: Settings) -> None:
         await seed_status_stats(connections.get("default"))
 
 
+async def ping() -> None:
+    """Raise unless the database answers a trivial query (the readiness check)."""
+    await connections.get("default").execute_query("SELECT 1")
+
+
 async def migrate(settings: Settings) -> None:
     """Apply pending migrations (tortoise's own migration framework)."""
     from tortoise.migrations.api.migrate import migrate as run_migrations

@@ -38,6 +38,14 @@ class EventStatus(StrEnum):
     IGNORED = "ignored"
 
 
+class EventNote(StrEnum):
+    """Notes in an event's ``error`` that code acts on (every other note is for people)."""
+
+    #: a receipt that arrived before (or without) the send that made its message id: it is
+    #: ignored for now, and the send job replays it once it records that id
+    NO_MESSAGE_YET = "no outbound message with this provider id (yet)"
+
+
 class OutboxStatus(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"

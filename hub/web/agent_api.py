@@ -16,7 +16,7 @@ from automations.fields import to_json as field_json
 from hub.auth import agent_for_token
 from hub.bot.step import on_agent_reply, on_fields_changed
 from hub.errors import Forbidden, InvalidRequest, NotFound
-from hub.outbound.outbox import Reply, create_replies, enqueue_sends
+from hub.outbound.replies import Reply, create_replies, enqueue_sends
 from hub.store.models import (
     Agent,
     AgentRole,

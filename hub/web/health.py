@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from aiohttp import web
-from tortoise import connections
 
+from hub.store import db
 from hub.web.keys import RUNTIME
 
 routes = web.RouteTableDef()
@@ -21,7 +21,7 @@ async def readyz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     checks: dict[str, str] = {}
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await db.ping()
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}"

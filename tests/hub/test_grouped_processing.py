@@ -21,7 +21,8 @@ from hub.bot import step as bot_step
 from hub.inbound import messages as inbound_messages
 from hub.inbound import processing as pipeline
 from hub.inbound.processing import _GiveWay, _next_round, process_events
-from hub.outbound.outbox import Reply, create_replies, send_outboxes
+from hub.outbound.replies import Reply, create_replies
+from hub.outbound.sending import send_outboxes
 from hub.store.bulk import insert_all
 from hub.store.models import (
     Contact,
