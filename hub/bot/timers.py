@@ -15,7 +15,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tortoise.transactions import in_transaction
 
@@ -23,12 +23,9 @@ from automations.rules import Event, EventKind, Sender, Timer
 from hub.context import HubContext
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import TIMER_JOB
-from hub.outbound.replies import create_replies, enqueue_sends
+from hub.outbound.replies import Reply, create_replies, enqueue_sends
 from hub.store.automation_models import ScheduledTimer
 from hub.store.models import Contact, ContactIdentity, Conversation, ConversationStatus, Outbox
-
-if TYPE_CHECKING:
-    from hub.bot.step import Bot
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +43,21 @@ class DueTimer:
     event: Event | None
     scheduled_at: datetime
     due_at: datetime
+
+
+class TimerTarget(Protocol):
+    """What firing needs of the bot (:class:`hub.bot.step.Bot`, which imports this module):
+    deliver a claimed timer and return the replies it causes."""
+
+    async def fire(
+        self,
+        ctx: HubContext,
+        conn: Any,
+        conversation: Conversation,
+        contact: Contact,
+        due: DueTimer,
+        now: datetime,
+    ) -> list[Reply]: ...
 
 
 def event_to_json(event: Event | None) -> dict[str, object] | None:
@@ -201,7 +213,7 @@ async def _fire_claimed(ctx: HubContext, conn: Any, timer_id: int, recipient: st
         scheduled_at=claimed.scheduled_at,
         due_at=claimed.due_at,
     )
-    bot: Bot = ctx.bot
+    bot: TimerTarget = ctx.bot
     replies = await bot.fire(ctx, conn, conversation, contact, due, now)
     log.debug("timer %s fired for conversation %s", claimed.key, conversation.id)
     return await create_replies(conn, conversation, recipient, replies)

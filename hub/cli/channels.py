@@ -23,20 +23,16 @@ from channels.registry import build_adapter, secret_env_names
 from config.inboxes import InboxConfig, TelegramInbox
 from config.loader import AppConfig
 from config.settings import Settings
+from hub.cli.common import config_option, load_app_config, load_settings_for
 
 #: updates the Telegram adapter handles (others are accepted and recorded, but not asked for)
 TELEGRAM_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 
-config_option = click.option(
-    "--config", "config_dir", default=None, help="config directory (default: HUB_CONFIG_DIR)"
-)
 
 
 def _load(config_dir: str | None) -> tuple[Settings, AppConfig]:
-    from hub.cli.main import _config, _settings  # hub.cli imports this module: import late
-
-    settings = _settings(config_dir)
-    return settings, _config(settings)
+    settings = load_settings_for(config_dir)
+    return settings, load_app_config(settings)
 
 
 def webhook_url(settings: Settings, slug: str) -> str:

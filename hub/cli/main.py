@@ -6,69 +6,26 @@ import asyncio
 import logging
 import os
 import signal
-import sys
-from collections.abc import Coroutine
-from pathlib import Path
-from typing import Any, NoReturn
 
 import click
 from aiohttp import web
 
-from config.errors import ConfigError, SettingsError
+from config.errors import ConfigError
 from config.loader import AppConfig, load_config
-from config.settings import Settings, load_settings
+from config.settings import Settings
 from hub import heap
+from hub.cli.channels import channels
+from hub.cli.common import (
+    config_option,
+    fail,
+    load_app_config,
+    load_settings_for,
+    run_long,
+    setup_logging,
+)
+from hub.cli.nlu import nlu
 
 log = logging.getLogger("hub")
-
-
-def _fail(lines: list[str], code: int = 1) -> NoReturn:
-    for line in lines:
-        click.echo(line)
-    sys.exit(code)
-
-
-def _settings(config_dir: str | None) -> Settings:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        _fail([str(p) for p in exc.problems], 2)
-    if config_dir:
-        settings = settings.model_copy(update={"config_dir": Path(config_dir)})
-    return settings
-
-
-def _run_long(settings: Settings, main: Coroutine[Any, Any, None]) -> None:
-    """Run a long-running command on the loop ``HUB_EVENT_LOOP`` chose."""
-    from hub.event_loop import EventLoopUnavailable, run
-
-    try:
-        run(main, settings.event_loop)
-    except EventLoopUnavailable as exc:  # raised before ``main`` starts
-        main.close()
-        _fail([str(exc)], 2)
-
-
-def _config(settings: Settings) -> AppConfig:
-    try:
-        config = load_config(settings.config_dir)
-    except ConfigError as exc:
-        _fail([str(p) for p in exc.problems])
-    for warning in config.warnings:
-        click.echo(str(warning), err=True)
-    return config
-
-
-def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-
-
-config_option = click.option(
-    "--config", "config_dir", default=None, help="config directory (default: HUB_CONFIG_DIR)"
-)
 
 
 @click.group()
@@ -80,8 +37,8 @@ def main() -> None:
 @config_option
 def check(config_dir: str | None) -> None:
     """Validate the config directory; every problem is printed as file:line: message."""
-    settings = _settings(config_dir)
-    config = _config(settings)
+    settings = load_settings_for(config_dir)
+    config = load_app_config(settings)
     click.echo(
         f"{settings.config_dir}: OK ({len(config.hub.inboxes)} inboxes, "
         f"{len(config.warnings)} warnings)"
@@ -93,7 +50,7 @@ def migrate() -> None:
     """Apply database migrations (hub serve does this itself on SQLite)."""
     from hub.store import db
 
-    settings = _settings(None)
+    settings = load_settings_for(None)
 
     async def run() -> None:
         await db.migrate(settings)
@@ -109,10 +66,10 @@ def migrate() -> None:
 @click.option("--port", type=int, default=None)
 def serve(config_dir: str | None, host: str | None, port: int | None) -> None:
     """Serve webhooks, the web chat and the agent API."""
-    settings = _settings(config_dir)
-    config = _config(settings)
-    _logging(settings)
-    _run_long(settings, _serve(settings, config, host or settings.host, port or settings.port))
+    settings = load_settings_for(config_dir)
+    config = load_app_config(settings)
+    setup_logging(settings)
+    run_long(settings, _serve(settings, config, host or settings.host, port or settings.port))
 
 
 async def _serve(settings: Settings, config: AppConfig, host: str, port: int) -> None:
@@ -122,9 +79,13 @@ async def _serve(settings: Settings, config: AppConfig, host: str, port: int) ->
     runtime = Runtime(settings, config)
     app = create_app(runtime)
     runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_port=True)
-    await site.start()
+    try:
+        await runner.setup()
+        site = web.TCPSite(runner, host, port, reuse_port=True)
+        await site.start()
+    except BaseException:
+        await runner.cleanup()  # closes the resources that did open, then the error shows
+        raise
     pid_file = settings.data_dir / "hub.pid"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(str(os.getpid()))
@@ -167,11 +128,11 @@ def worker(config_dir: str | None, burst: bool) -> None:
     """Run jobs from Redis (scaled mode)."""
     from hub.jobs.worker import build_worker
 
-    settings = _settings(config_dir)
-    config = _config(settings)
-    _logging(settings)
+    settings = load_settings_for(config_dir)
+    config = load_app_config(settings)
+    setup_logging(settings)
     if not settings.redis_url:
-        _fail(["hub worker needs HUB_REDIS_URL (without it jobs run inside hub serve)"], 2)
+        fail(["hub worker needs HUB_REDIS_URL (without it jobs run inside hub serve)"], 2)
 
     async def run() -> None:
         # arq binds the running loop when the worker is built: build it inside the loop
@@ -185,18 +146,18 @@ def worker(config_dir: str | None, burst: bool) -> None:
         finally:
             await built.close()
 
-    _run_long(settings, run())
+    run_long(settings, run())
 
 
 @main.command()
 def reload() -> None:
     """Ask the running hub serve (pid in HUB_DATA_DIR/hub.pid) to reload its config."""
-    settings = _settings(None)
+    settings = load_settings_for(None)
     pid_file = settings.data_dir / "hub.pid"
     try:
         pid = int(pid_file.read_text())
     except (OSError, ValueError):
-        _fail([f"{pid_file}: no running hub serve found"], 1)
+        fail([f"{pid_file}: no running hub serve found"], 1)
     os.kill(pid, signal.SIGHUP)
     click.echo(f"sent SIGHUP to {pid}")
 
@@ -216,13 +177,13 @@ def agents_add(email: str, name: str, role: str, password: str | None) -> None:
     from hub.store import db
     from hub.store.models import Agent, AgentRole
 
-    settings = _settings(None)
+    settings = load_settings_for(None)
 
     async def run() -> None:
         await db.init_db(settings)
         try:
             if await Agent.filter(email=email.lower()).exists():
-                _fail([f"an agent with email {email} already exists"], 1)
+                fail([f"an agent with email {email} already exists"], 1)
             await Agent.create(
                 email=email.lower(),
                 name=name,
@@ -250,14 +211,14 @@ def tokens_create(email: str, name: str) -> None:
     from hub.store import db
     from hub.store.models import Agent
 
-    settings = _settings(None)
+    settings = load_settings_for(None)
 
     async def run() -> str:
         await db.init_db(settings)
         try:
             agent = await Agent.get_or_none(email=email.lower())
             if agent is None:
-                _fail([f"no agent with email {email}"], 1)
+                fail([f"no agent with email {email}"], 1)
             return await create_api_token(agent, name)
         finally:
             await db.close_db()
@@ -265,16 +226,8 @@ def tokens_create(email: str, name: str) -> None:
     click.echo(asyncio.run(run()))
 
 
-def _register_optional_groups() -> None:
-    """Command groups that live in their own modules (imported lazily by click)."""
-    from hub.cli.channels import channels
-    from hub.cli.nlu import nlu
-
-    main.add_command(channels)
-    main.add_command(nlu)
-
-
-_register_optional_groups()
+main.add_command(channels)
+main.add_command(nlu)
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,7 @@
 """``hub nlu evaluate``: check a model on labelled CSVs before going live.
 
 Registered in the main CLI as the ``nlu`` group; also runnable alone:
-``python -m hub.cli_nlu evaluate --train TRAIN.csv --test TEST.csv``.
+``python -m hub.cli.nlu evaluate --train TRAIN.csv --test TEST.csv``.
 """
 
 from __future__ import annotations

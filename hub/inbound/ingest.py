@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from uuid_utils import uuid7
@@ -19,18 +18,9 @@ from channels.base import InboundItem
 from hub.batching import Batcher
 from hub.context import HubContext, InboxRef
 from hub.jobs.names import PROCESS_JOB
-from hub.store.inbound_events import NewEvent, insert_new_events
+from hub.store.inbound_events import NewEvent, StoredEvent, insert_new_events
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """An item that was new (not a redelivery) and now needs processing."""
-
-    event_id: str
-    inbox_id: int
-    order_key: str
 
 
 class EventWriter:

@@ -34,6 +34,15 @@ class NewEvent:
     occurred_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An item that was new (not a redelivery) and now needs processing."""
+
+    event_id: str
+    inbox_id: int
+    order_key: str
+
+
 _COLUMNS = (
     "id",
     "inbox_id",
