@@ -43,6 +43,7 @@ from channels.base import Button
 from config.loader import AppConfig
 from hub.bot import timers
 from hub.context import HubContext, InboxRef
+from hub.conversation import Change, next_status
 from hub.outbound.replies import Reply
 from hub.store.automation_models import Notification
 from hub.store.models import Agent, Contact, Conversation, ConversationStatus
@@ -347,8 +348,9 @@ async def _assign_agent(work: Working, action: AssignAgent) -> tuple[Event, ...]
     if agent is None:
         raise ActionError(f"no agent '{action.agent}' (add it with `hub agents add`)")
     work.set_conversation(assignee_id=agent.id, assigned_at=work.now)
-    if work.status in (ConversationStatus.BOT, ConversationStatus.QUEUED):
-        work.set_conversation(status=ConversationStatus.ASSIGNED)
+    status = next_status(work.status, Change.TAKE_OVER)
+    if status is not None:
+        work.set_conversation(status=status)
     work.assignee_email = agent.email
     return ()
 
@@ -375,13 +377,14 @@ async def _remove_label(work: Working, action: RemoveLabel) -> tuple[Event, ...]
 async def _escalate(work: Working, action: Escalate) -> tuple[Event, ...]:
     """Queue for a person with a minimal handoff note (the full packet, routing and the
     customer's "what happens next" come with the escalation issue)."""
-    if work.status is not ConversationStatus.BOT:
+    status = next_status(work.status, Change.ESCALATE)
+    if status is None:
         return ()  # already with people: escalating again changes nothing
     if action.priority is not None:
         work.set_conversation(priority=max(work.conversation.priority, PRIORITIES[action.priority]))
     survey = work.survey
     work.set_conversation(
-        status=ConversationStatus.QUEUED,
+        status=status,
         escalated_at=work.now,
         handoff={
             "reason": action.reason,
@@ -396,9 +399,10 @@ async def _escalate(work: Working, action: Escalate) -> tuple[Event, ...]:
 
 
 async def _resolve(work: Working, action: Resolve) -> tuple[Event, ...]:
-    if work.status is ConversationStatus.RESOLVED:
+    status = next_status(work.status, Change.RESOLVE)
+    if status is None:
         return ()
-    work.set_conversation(status=ConversationStatus.RESOLVED, resolved_at=work.now)
+    work.set_conversation(status=status, resolved_at=work.now)
     await timers.cancel_all(work.conn, work.conversation.id)
     return (Event(EventKind.CONVERSATION_RESOLVED, sender=Sender.SYSTEM, reason=action.note),)
 

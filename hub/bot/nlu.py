@@ -81,7 +81,8 @@ _THANKS = {
 }
 
 
-def _localized(texts: Mapping[str, str], language: str, default: str) -> str:
+def localized(texts: Mapping[str, str], language: str, default: str) -> str:
+    """The text in ``language``, else in ``default``, else the first one written."""
     return texts.get(language) or texts.get(default) or next(iter(texts.values()), "")
 
 
@@ -246,7 +247,7 @@ class Nlu:
             log.warning("intent %s: its snippet failed: %s", planned.intent, exc)
             return None
         own = (
-            Button(b.id, _localized(b.title, rendered.language, self.default_language))
+            Button(b.id, localized(b.title, rendered.language, self.default_language))
             for b in planned.buttons
         )
         buttons = snippet_buttons(rendered, own)
@@ -264,7 +265,7 @@ def _buttons(planned: PlannedAnswer, default: str, max_buttons: int) -> tuple[Bu
     # channels without buttons (max 0) render them as a numbered list: keep them all
     limit = max_buttons if max_buttons > 0 else len(planned.buttons)
     return tuple(
-        Button(b.id, _localized(b.title, planned.language, default))
+        Button(b.id, localized(b.title, planned.language, default))
         for b in planned.buttons[:limit]
     )
 
@@ -286,7 +287,7 @@ def confirm_reply(language: str) -> Reply:
 
 
 def _button(button: QuickButton, language: str) -> Button:
-    return Button(button.id, _localized(button.title, language, language))
+    return Button(button.id, localized(button.title, language, language))
 
 
 #: informal spellings of the confirm buttons, besides their titles and numbers

@@ -56,6 +56,7 @@ from hub.bot.nlu import (
     Nlu,
     SnippetRenderer,
     confirm_reply,
+    localized,
     record_feedback,
     stored,
     thanks,
@@ -233,10 +234,6 @@ def build_bot(
         nlu=Nlu.build(config, settings, environ),
         snippets=SnippetLibrary.from_config(config.snippets, config.hub),
     )
-
-
-def localized(texts: dict[str, str], language: str, default_language: str) -> str:
-    return texts.get(language) or texts.get(default_language) or next(iter(texts.values()), "")
 
 
 def _nlu_text(nlu: Nlu | None, item: InboundItem) -> str | None:

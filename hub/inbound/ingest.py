@@ -17,6 +17,7 @@ from uuid_utils import uuid7
 from channels.base import InboundItem
 from hub.batching import Batcher
 from hub.context import HubContext, InboxRef
+from hub.conversation import STORED_KEY_MAX
 from hub.jobs.names import PROCESS_JOB
 from hub.store.inbound_events import NewEvent, StoredEvent, insert_new_events
 
@@ -54,8 +55,8 @@ class EventWriter:
                 # random places, which halves the cost of the ingest's insert
                 id=str(uuid7()),
                 inbox_id=inbox_id,
-                provider_event_id=item.event_id[:255],
-                order_key=item.order_key[:255],
+                provider_event_id=item.event_id[:STORED_KEY_MAX],
+                order_key=item.order_key[:STORED_KEY_MAX],
                 kind=item.kind.value,
                 payload=item.to_json(),
                 # a microsecond apart: items of one request that carry the same (or no)

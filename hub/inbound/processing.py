@@ -25,8 +25,8 @@ from tortoise.functions import Coalesce
 from tortoise.transactions import in_transaction
 
 from channels.base import DeliveryStatus, InboundItem, ItemKind
-from channels.messenger import watermark_of
 from hub.context import HubContext
+from hub.conversation import lane_key
 from hub.inbound.messages import apply_messages, identity_key
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import PROCESS_JOB
@@ -76,7 +76,7 @@ async def process_events(ctx: HubContext, event_ids: Sequence[str]) -> dict[str,
         held: list[Lane] = []
         for lane in lanes:  # always in the same order: two batches never wait on each other
             try:
-                await stack.enter_async_context(ctx.locks.lane(f"{lane[0]}:{lane[1]}"))
+                await stack.enter_async_context(ctx.locks.lane(lane_key(*lane)))
             except LaneBusy as exc:
                 busy.update({str(i): exc for i, inbox, key in asked_rows if (inbox, key) == lane})
                 continue
@@ -348,7 +348,7 @@ async def _apply_status(
     if item.status is None:
         return EventStatus.IGNORED, "status without a state"
     if not item.message_id:
-        mark = watermark_of(item)
+        mark = item.watermark
         if mark is None:
             return EventStatus.IGNORED, "status without message id"
         return await _apply_watermark(conn, event, item, mark)

@@ -15,6 +15,7 @@ from automations.fields import FieldValidator
 from automations.fields import to_json as field_json
 from hub.auth import agent_for_token
 from hub.bot.step import on_agent_reply, on_fields_changed
+from hub.conversation import Change, is_open, lane_key, next_status
 from hub.errors import Forbidden, InvalidRequest, NotFound
 from hub.outbound.replies import Reply, create_replies, enqueue_sends
 from hub.store.models import (
@@ -154,7 +155,7 @@ async def reply(request: web.Request) -> web.Response:
     agent = request[AGENT]
     body = parse_body(ReplyIn, await read_json(request))
     conversation = await visible_conversation(request)
-    if conversation.status == ConversationStatus.RESOLVED:
+    if not is_open(conversation.status):
         raise Forbidden("this conversation is resolved")
     async with in_transaction() as conn:
         conversation = await Conversation.filter(id=conversation.id).using_db(conn).get()
@@ -164,8 +165,9 @@ async def reply(request: web.Request) -> web.Response:
         if conversation.first_response_at is None:
             conversation.first_response_at = now
             fields.append("first_response_at")
-        if conversation.status in (ConversationStatus.BOT, ConversationStatus.QUEUED):
-            conversation.status = ConversationStatus.ASSIGNED
+        status = next_status(conversation.status, Change.TAKE_OVER)
+        if status is not None:
+            conversation.status = status
             conversation.assignee_id = agent.id
             conversation.assigned_at = now
             fields += ["status", "assignee_id", "assigned_at"]
@@ -234,7 +236,7 @@ async def set_contact_fields(request: web.Request) -> web.Response:
         return _json(contact_out(contact))
     # rules on field_changed run in the conversation's lane, like a survey's write
     identity = await ContactIdentity.get(id=conversation.identity_id)
-    lane = ctx.locks.lane(f"{conversation.inbox_id}:{identity.source_id[:255]}")
+    lane = ctx.locks.lane(lane_key(conversation.inbox_id, identity.source_id))
     async with lane, in_transaction() as conn:
         contact = await Contact.get(id=contact.id, using_db=conn)
         changes = _apply_field_writes(contact, writes)
