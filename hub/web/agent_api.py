@@ -28,13 +28,16 @@ from hub.store.models import (
     Message,
     SenderKind,
 )
+from hub.web.apidoc import documented
 from hub.web.errors import read_json
 from hub.web.keys import RUNTIME
 from hub.web.schemas import (
     AgentOut,
+    ContactOut,
     ConversationDetailOut,
     ConversationListOut,
     FieldsIn,
+    MessageOut,
     ReplyIn,
     parse_body,
 )
@@ -101,6 +104,7 @@ async def visible_conversation(request: web.Request) -> Conversation:
 
 
 @routes.get("/api/me")
+@documented("The authenticated agent", AgentOut)
 @authenticated
 async def me(request: web.Request) -> web.Response:
     agent = request[AGENT]
@@ -108,6 +112,7 @@ async def me(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/conversations")
+@documented("List visible conversations", ConversationListOut)
 @authenticated
 async def list_conversations(request: web.Request) -> web.Response:
     """Newest activity first; filter with ?status= and page with ?before_id=."""
@@ -134,6 +139,7 @@ async def list_conversations(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/conversations/{id}")
+@documented("One conversation with its messages", ConversationDetailOut)
 @authenticated
 async def get_conversation(request: web.Request) -> web.Response:
     ctx = request.app[RUNTIME].ctx
@@ -148,6 +154,7 @@ async def get_conversation(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/conversations/{id}/messages")
+@documented("Reply to the customer", MessageOut, status=201, body=ReplyIn)
 @authenticated
 async def reply(request: web.Request) -> web.Response:
     """The agent's reply goes out through the outbox; replying takes over from the bot."""
@@ -193,6 +200,9 @@ async def reply(request: web.Request) -> web.Response:
 
 
 @routes.patch("/api/contacts/{id}/fields")
+@documented(
+    "Write custom fields (validated like survey answers; null clears)", ContactOut, body=FieldsIn
+)
 @authenticated
 async def set_contact_fields(request: web.Request) -> web.Response:
     """Write custom fields through the same validation as surveys and rules; all or nothing."""

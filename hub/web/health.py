@@ -5,17 +5,20 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.store import db
+from hub.web.apidoc import documented
 from hub.web.keys import RUNTIME
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/healthz")
+@documented("Liveness", auth=None)
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
 @routes.get("/readyz")
+@documented("Readiness (database, Redis)", auth=None)
 async def readyz(request: web.Request) -> web.Response:
     """Ready when the database (and Redis, when scaled) answer."""
     runtime = request.app[RUNTIME]
