@@ -124,7 +124,7 @@ def test_check_warns_when_the_public_url_is_not_https(tmp_path: Path) -> None:
 
 
 def test_check_on_the_demo_config_passes() -> None:
-    demo = Path(__file__).parents[2] / "config" / "demo"
+    demo = Path(__file__).parents[3] / "config" / "demo"
     result = run(demo, ["check"], {"HUB_DEMO_API_SECRET": "x"})
     assert result.exit_code == 0, result.output
     for slug in ("whatsapp", "twilio", "messenger", "telegram"):

@@ -17,7 +17,7 @@ from hub.store.models import Agent, Conversation, Message
 from tests.channels.adapters import TWILIO_SID, WA_TOKEN
 from tests.channels.deliveries import TWILIO_AUTH_TOKEN, load
 from tests.fakes.providers import FakeGraph, FakeProvider, FakeTwilio
-from tests.hub.test_provider_fixtures import (
+from tests.hub.inbound.test_provider_fixtures import (
     Providers,
     deliver,
     first_post,

@@ -20,7 +20,7 @@ import yaml
 from config.loader import load_config
 from hub.store.automation_models import RuleRun
 from hub.store.models import Contact, Message
-from tests.hub.test_nlu_bot import (
+from tests.hub.bot.test_nlu_bot import (
     CONFIRM_EN,
     CONFIRM_FR,
     FAQ,
