@@ -5,7 +5,7 @@ a plan touches rows. :class:`Working` holds the conversation, its contact and th
 state as one bot step changes them and writes them back once. :data:`HANDLERS` maps each
 planned action to its effect, returning the events it causes (``field_changed``,
 ``conversation_escalated``...) for the bot loop to feed back to the rules.
-``start_survey`` is the loop's own business (hub/bot.py): it needs the survey runner.
+``start_survey`` is the loop's own business (hub/bot/step.py): it needs the survey runner.
 
 Notifications go through :data:`NOTIFIERS`, one entry per ``via``: email and Slack are
 one entry each when the escalation issue adds them.

@@ -3,7 +3,7 @@
 ``automations.nlu`` is pure (text in, :class:`NluResult` out); this module is what the hub
 adds around it: one :class:`Nlu` per loaded config (built by ``hub.bot.build_bot``, possibly
 in a worker thread), the choice of the conversation's language, the replies an answer
-becomes, and the JSON kept on the customer's message. The bot loop (hub/bot.py) decides
+becomes, and the JSON kept on the customer's message. The bot loop (hub/bot/step.py) decides
 *when*: after the survey step, before the rules, and answers only when no rule did.
 
 Dialogflow CX is optional. Its async gRPC client binds to the event loop it is created on,
@@ -72,7 +72,7 @@ CACHE_DIR = "nlu-cache"
 
 SnippetRenderer = Callable[[str, str], Rendered]
 """Renders snippet ``name`` in ``language`` for the conversation being answered; raises
-:class:`~snippets.SnippetError` (the hub builds one per answer: hub/bot.py)."""
+:class:`~snippets.SnippetError` (the hub builds one per answer: hub/bot/step.py)."""
 
 _THANKS = {
     "en": "Great, glad I could help!",

@@ -11,10 +11,10 @@ conversation raises ``conversation_opened`` first; a customer message cancels th
 ``no_reply`` timers, goes to the running survey if it was waiting for an answer, and
 otherwise (or when the survey does not take it) to the rules as ``button_pressed`` or
 ``message_received``. Actions run in order, the events they cause are fed back, and every
-decision is kept as a :class:`~hub.automation_models.RuleRun` for the explanations API.
+decision is kept as a :class:`~hub.store.automation_models.RuleRun` for the explanations API.
 
 With ``intents.yaml`` a customer's text that the survey did not take goes through the NLU
-layer first (hub/nlu_step.py): the detected language becomes the conversation's unless the
+layer first (hub/bot/nlu.py): the detected language becomes the conversation's unless the
 customer or an agent chose one, the result is stored on the message, the rules get
 ``message_received`` (with the intent and confidence) and ``intent_matched``, and the FAQ
 answer goes out only when no rule replied, the bot still has the conversation and no survey
@@ -151,7 +151,7 @@ class Bot:
         due: DueTimer,
         now: datetime,
     ) -> list[Reply]:
-        """A due timer (hub/timers.py claimed it): expire the survey or raise its event."""
+        """A due timer (hub/bot/timers.py claimed it): expire the survey or raise its event."""
         work = await Working.load(
             ctx, conn, self.config, self.validator, conversation, contact, now
         )

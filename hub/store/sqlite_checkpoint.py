@@ -2,7 +2,7 @@
 
 In WAL mode SQLite copies the log back into the database (a checkpoint) from whichever
 commit makes the log pass ``wal_autocheckpoint`` pages. With statements run on the event
-loop's thread (:mod:`hub.sqlite_inline`) that commit is usually a processing round's, and
+loop's thread (:mod:`hub.store.sqlite_inline`) that commit is usually a processing round's, and
 the copy and its two fsyncs then stall every request for 5 to 8 ms, three times in a hundred
 commits under load (measured in the running hub with a timing wrapper on ``commit``).
 

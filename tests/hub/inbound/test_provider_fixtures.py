@@ -373,8 +373,9 @@ async def run_case(providers: Providers, rel: str) -> None:
 
 
 LANE_BLOCKED = (
-    "hub/pipeline.py: a status whose message id is unknown raises RetryLater, which stops the "
-    "whole lane (inbox + customer) for STATUS_GRACE (5 min): the customer's later messages wait"
+    "hub/inbound/processing.py: a status whose message id is unknown raises RetryLater, which "
+    "stops the whole lane (inbox + customer) for STATUS_GRACE (5 min): the customer's later "
+    "messages wait"
 )
 KNOWN_BUGS: dict[str, str] = {}
 TABLE = [
@@ -859,8 +860,8 @@ async def _greeted(providers: Providers, channel: str) -> Message:
 async def final_message(**filters: Any) -> Message:
     """The message once its send outcome is recorded.
 
-    hub/outbox.py marks the Outbox row before the Message (two statements, no transaction),
-    so ``settled()`` can return in between.
+    hub/outbound/sending.py marks the Outbox row before the Message (two statements, no
+    transaction), so ``settled()`` can return in between.
     """
 
     async def outcome() -> Message | None:

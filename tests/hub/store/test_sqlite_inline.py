@@ -22,7 +22,7 @@ from hub.store.sqlite_inline import InlineSqliteClient, execute_off_loop
 from hub.store.sqlite_stats import seed_status_stats
 from tests.support.harness import HubHarness
 
-#: how processing marks a round of sixteen events done (hub.pipeline._mark)
+#: how processing marks a round of sixteen events done (hub.inbound.processing._mark)
 MARK_ROUND = (
     'UPDATE "inbound_event" SET "status"=?,"processed_at"=? WHERE "id" IN ({}) AND "status"=?'
 ).format(",".join("?" * 16))
