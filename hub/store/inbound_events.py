@@ -1,8 +1,9 @@
 """The ingest's group insert: many webhook items in one statement that skips redeliveries.
 
-tortoise's ``bulk_create`` can neither skip the rows that hit the unique key nor say which
-rows it inserted, and one ``create`` per row costs a round trip each; this is one
-``INSERT … ON CONFLICT DO NOTHING RETURNING id`` per thousand rows instead.
+tortoise's ``bulk_create`` can skip the rows that hit the unique key but cannot say which
+rows it inserted (the new ones are what gets queued), and one ``create`` per row costs a
+round trip each; this is one ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` per thousand
+rows instead.
 """
 
 from __future__ import annotations
