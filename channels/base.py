@@ -111,6 +111,11 @@ def _without_lone_surrogates(raw: dict[str, Any]) -> bytes:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
 
 
+#: ``data`` key of a receipt's watermark (a provider timestamp): receipts that cover
+#: everything sent up to an instant instead of naming one message
+WATERMARK = "watermark"
+
+
 @dataclass(frozen=True, slots=True)
 class InboundItem:
     """One normalised provider item. ``event_id`` is unique per inbox (the dedupe key)."""
@@ -129,6 +134,13 @@ class InboundItem:
     status: DeliveryStatus | None = None
     error: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)  #: provider details worth keeping
+
+    @property
+    def watermark(self) -> datetime | None:
+        """For a receipt without a message id (Messenger's): every message we sent up to
+        this instant reached its ``status``. ``None`` when the item carries none."""
+        value = self.data.get(WATERMARK)
+        return utc_from_timestamp(value) if value is not None else None
 
     @property
     def order_key(self) -> str:

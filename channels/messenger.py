@@ -2,9 +2,10 @@
 
 Delivery and read receipts are *watermarks*: every message we sent before the watermark is
 delivered/read. They become one STATUS item each with ``message_id=None`` and the watermark
-in ``data`` (see :func:`watermark_of`); the hub applies it to all outgoing messages of the
-conversation sent at or before that instant. Echoes of the page's own messages are EVENT
-items (``content_type="echo"``), never customer messages.
+in ``data`` (``channels.base.WATERMARK``, read as ``InboundItem.watermark``); the hub
+applies it to all outgoing messages of the conversation sent at or before that instant.
+Echoes of the page's own messages are EVENT items (``content_type="echo"``), never
+customer messages.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pyfacebook.exceptions import FacebookError, LibraryError
 
 from channels import binding, window
 from channels.base import (
+    WATERMARK,
     Attachment,
     Capabilities,
     ChannelAdapter,
@@ -45,7 +47,6 @@ logger = logging.getLogger(__name__)
 
 MAX_QUICK_REPLIES = 13
 #: ``data`` keys of delivery/read STATUS items
-WATERMARK = "watermark"  #: milliseconds since the epoch, as Meta sends it
 WATERMARK_MIDS = "mids"  #: message ids Meta listed explicitly (deliveries only; may be empty)
 ATTACHMENT_KINDS = {
     "image": "image",
@@ -62,9 +63,9 @@ MEDIA_RATE_KEY = "audio_video"
 
 
 def watermark_of(item: InboundItem) -> datetime | None:
-    """The instant before which every message we sent is delivered/read (``None``: not one)."""
-    value = item.data.get(WATERMARK)
-    return utc_from_timestamp(value) if value is not None else None
+    """The instant before which every message we sent is delivered/read (``None``: not one);
+    the hub reads it as :attr:`InboundItem.watermark`."""
+    return item.watermark
 
 
 class MessengerAdapter(ChannelAdapter):
