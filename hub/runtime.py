@@ -201,9 +201,7 @@ class Runtime:
                 await adapter.close()
 
     async def _bot(self) -> AsyncIterator[None]:
-        self.ctx.bot = await asyncio.to_thread(
-            build_bot, self.config, self.settings, self.environ
-        )
+        self.ctx.bot = await asyncio.to_thread(build_bot, self.config, self.settings, self.environ)
         try:
             yield
         finally:

@@ -22,9 +22,7 @@ def _respond(answer: WebhookResponse) -> web.Response:
 
 
 @routes.route("*", "/webhooks/{inbox}")
-@documented(
-    "Provider webhook (signature checked per inbox kind)", auth="provider", method="post"
-)
+@documented("Provider webhook (signature checked per inbox kind)", auth="provider", method="post")
 async def webhook(request: web.Request) -> web.StreamResponse:
     ctx = request.app[RUNTIME].ctx
     slug = request.match_info["inbox"]
