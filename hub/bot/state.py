@@ -3,9 +3,14 @@
 ``decide`` reads a frozen :class:`~automations.conversation.ConversationState`; this module
 builds it from rows. For a processing round's batch: the assignees and the agents the
 rules may assign (one query), the pending timers (one), the last outbound message and the
-last inbound message carrying NLU data of each conversation (two aggregates and one
-fetch: typed confirmations read the first, "was it helpful?" is written onto the second),
-and the contacts' identities (one). The conversation and contact rows are the caller's.
+last inbound message carrying NLU data of each conversation (one: typed confirmations read
+the first, "was it helpful?" is written onto the second), and the contacts' identities
+(one); the last three as constant statements of ``hub.store.bot_state``. The conversation
+and contact rows are the caller's.
+
+Only what the config's decisions read is loaded (``Brain.reads_*``): without NLU no decision
+looks at the transcript, and none looks at pending timers or identities yet, so a round of
+a plain config costs no query here at all.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.functions import Max
 
 from automations.actions import MessageButton
 from automations.conversation import (
@@ -34,8 +38,9 @@ from automations.conversation import (
 )
 from hub.bot.timers import event_from_json
 from hub.context import HubContext
-from hub.store.automation_models import ScheduledTimer
-from hub.store.models import Agent, Contact, ContactIdentity, Conversation, Message
+from hub.store.bot_state import MessageRow, last_messages, pending_timers
+from hub.store.bot_state import identities as identity_rows
+from hub.store.models import Agent, Contact, Conversation, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +58,7 @@ def _agent(row: Agent) -> AgentRef:
     return AgentRef(row.id, row.email, row.name)
 
 
-def _transcript(row: Message) -> TranscriptMessage:
+def _transcript(row: MessageRow | Message) -> TranscriptMessage:
     buttons = tuple(
         MessageButton(str(b.get("id", "")), str(b.get("title", "")))
         for b in (row.buttons or [])
@@ -70,15 +75,12 @@ def _transcript(row: Message) -> TranscriptMessage:
     )
 
 
-async def _last_ids(conn: Any, ids: list[int], **filters: Any) -> list[int]:
-    rows = (
-        await Message.filter(conversation_id__in=ids, **filters)
-        .annotate(last=Max("id"))
-        .group_by("conversation_id")
-        .using_db(conn)
-        .values_list("conversation_id", "last")
-    )
-    return [int(last) for _, last in rows if last is not None]
+async def _agents(conn: Any, brain: Brain, assignees: set[int]) -> list[Agent]:
+    """The assignees, and the agents the rules may assign (case-insensitive e-mails)."""
+    wanted = Q(id__in=sorted(assignees)) if assignees else None
+    for email in sorted(brain.agent_emails):
+        wanted = Q(email__iexact=email) if wanted is None else wanted | Q(email__iexact=email)
+    return await Agent.filter(wanted).using_db(conn) if wanted is not None else []
 
 
 async def load_many(
@@ -92,12 +94,8 @@ async def load_many(
     the inbound messages being decided (already stored, in the transcript too)."""
     if not rows:
         return {}
-    ids = [conversation.id for conversation, _ in rows]
-    assignees = {c.assignee_id for c, _ in rows if c.assignee_id is not None}
-    wanted = Q(id__in=list(assignees)) if assignees else None
-    for email in sorted(brain.agent_emails):
-        wanted = Q(email__iexact=email) if wanted is None else wanted | Q(email__iexact=email)
-    agents = await Agent.filter(wanted).using_db(conn) if wanted is not None else []
+    ids = sorted({conversation.id for conversation, _ in rows})
+    agents = await _agents(conn, brain, {c.assignee_id for c, _ in rows if c.assignee_id})
     by_id = {row.id: _agent(row) for row in agents}
     by_email = {
         row.email.casefold(): _agent(row)
@@ -105,7 +103,7 @@ async def load_many(
         if row.email.casefold() in brain.agent_emails
     }
     timers: dict[int, list[PendingTimer]] = defaultdict(list)
-    for timer in await ScheduledTimer.filter(conversation_id__in=ids).using_db(conn):
+    for timer in await pending_timers(conn, ids) if brain.reads_timers else []:
         timers[timer.conversation_id].append(
             PendingTimer(
                 timer.key,
@@ -115,30 +113,25 @@ async def load_many(
                 event_from_json(timer.event),
             )
         )
-    last = await _last_ids(conn, ids, direction="out")
-    last += await _last_ids(conn, ids, direction="in", nlu__isnull=False)
-    messages: dict[int, list[Message]] = defaultdict(list)
-    for message in await Message.filter(id__in=last).using_db(conn) if last else []:
-        messages[message.conversation_id].append(message)
-    for message in current:
-        messages[message.conversation_id].append(message)
+    transcripts: dict[int, dict[int, TranscriptMessage]] = defaultdict(dict)
+    found: list[MessageRow | Message] = list(current)
+    if brain.reads_transcript:
+        found[:0] = await last_messages(conn, ids)
+    for message in found:
+        transcripts[message.conversation_id][message.id] = _transcript(message)
     identities: dict[int, list[Identity]] = defaultdict(list)
-    contact_ids = list({contact.id for _, contact in rows})
-    for contact_id, inbox_id, source in (
-        await ContactIdentity.filter(contact_id__in=contact_ids)
-        .using_db(conn)
-        .values_list("contact_id", "inbox_id", "source_id")
-    ):
-        inbox = ctx.inboxes_by_id.get(inbox_id)
-        identities[contact_id].append(Identity(inbox.slug if inbox else str(inbox_id), source))
+    contact_ids = sorted({contact.id for _, contact in rows}) if brain.reads_identities else []
+    for identity in await identity_rows(conn, contact_ids):
+        inbox = ctx.inboxes_by_id.get(identity.inbox_id)
+        slug = inbox.slug if inbox is not None else str(identity.inbox_id)
+        identities[identity.contact_id].append(Identity(slug, identity.source_id))
     out: dict[int, Loaded] = {}
     for conversation, contact in rows:
-        seen = {m.id: m for m in messages.get(conversation.id, [])}
+        seen = transcripts.get(conversation.id, {})
+        assignee = conversation.assignee_id
         out[conversation.id] = Loaded(
-            assignee=by_id.get(conversation.assignee_id)
-            if conversation.assignee_id is not None
-            else None,
-            transcript=tuple(_transcript(seen[i]) for i in sorted(seen)),
+            assignee=by_id.get(assignee) if assignee is not None else None,
+            transcript=tuple(seen[i] for i in sorted(seen)),
             timers=tuple(sorted(timers.get(conversation.id, []), key=lambda t: (t.due_at, t.key))),
             identities=tuple(identities.get(contact.id, [])),
             agents=by_email,

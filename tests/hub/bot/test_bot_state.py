@@ -1,7 +1,9 @@
-"""The brain's state loaded from rows: a batch in a few queries, whatever its size."""
+"""The brain's state loaded from rows: a batch in a few queries, whatever its size, with
+the same values on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -32,6 +34,18 @@ rules:
       - resolve: {note: idle}
 """
 
+INTENTS = """\
+intents:
+  - name: hours
+    examples:
+      en: ["When are you open?", "What are your opening hours?", "Are you open on Sunday?"]
+    answer: {text: {en: "Open 9 to 6."}}
+  - name: prices
+    examples:
+      en: ["How much does it cost?", "What are your prices?", "Price of the Pro plan"]
+    answer: {text: {en: "From 9 euros."}}
+"""
+
 
 def _count(monkeypatch: pytest.MonkeyPatch, conn: Any) -> list[str]:
     seen: list[str] = []
@@ -46,11 +60,15 @@ def _count(monkeypatch: pytest.MonkeyPatch, conn: Any) -> list[str]:
     return seen
 
 
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 @pytest.mark.parametrize("customers", [1, 6])
 async def test_a_batch_is_loaded_in_a_few_queries(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, customers: int
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, customers: int, backend: str
 ) -> None:
-    hub = await HubHarness(tmp_path, extra_files={"rules.yaml": RULES}).start()
+    files = {"rules.yaml": RULES, "intents.yaml": INTENTS}
+    hub = await HubHarness(tmp_path, backend=backend, extra_files=files).start()
     try:
         for n in range(customers):
             body = {"id": f"m-{n}", "sender": {"id": f"cust-{n}"}, "text": "Hello"}
@@ -62,8 +80,18 @@ async def test_a_batch_is_loaded_in_a_few_queries(
         rows = [(c, await Contact.get(id=c.contact_id)) for c in conversations]
         conn = Tortoise.get_connection("default")
         queries = _count(monkeypatch, conn)
-        loaded = await load_many(ctx, conn, bot_of(ctx).brain, rows)
-        assert len(queries) <= 5, queries
+        plain = replace(bot_of(ctx).brain, nlu=None)
+        assert (plain.reads_transcript, plain.reads_timers, plain.reads_identities) == (
+            False,
+            False,
+            False,
+        )
+        assert {c.id for c, _ in rows} == set(await load_many(ctx, conn, plain, rows))
+        assert queries == []  # nothing a config without NLU decides on needs a query
+        brain = replace(bot_of(ctx).brain, reads_timers=True, reads_identities=True)
+        assert brain.reads_transcript  # intents.yaml: typed confirmations read it
+        loaded = await load_many(ctx, conn, brain, rows)
+        assert len(queries) == 3, queries  # messages, timers, identities: for the whole batch
         for conversation, contact in rows:
             state = snapshot(ctx, conversation, contact, loaded[conversation.id])
             greeting = await Message.filter(conversation_id=conversation.id, direction="out").get()
