@@ -1,0 +1,396 @@
+"""The explicit request for a person: "talk to a human", "parler à un conseiller", "转人工".
+
+Rules over the word lists of ``lexicon_request.py`` rather than a learned model, because the
+agent must be shown *why* (the matched phrase) and the operator must be able to fix a miss
+with one line of config. Each clause is read separately, so "I don't need a bot, I need a
+human" is a request and "no need for an agent" is not. Typos are forgiven by rapidfuzz on
+single words (same first letter, at most one character longer or shorter, two for long
+words, ratio >= 85), so
+"speakign to an operater" still counts while "personal" does not become "person".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from automations.escalation.lexicon_request import RequestWords
+from automations.escalation.signals import DetectorInput, Evidence, Signal, quiet
+from automations.escalation.text import clauses, find, fold, phrase_tokens
+
+Tokens = tuple[str, ...]
+
+#: real words a typo-corrector must leave alone (they are one letter off a list word)
+_NOT_TYPOS = frozenset(
+    {
+        "personal",
+        "persona",
+        "assistance",
+        "humane",
+        "agenda",
+        "agency",
+        "contract",
+        "contracts",
+        "operation",
+        "personnel",
+        "agence",
+        "humano",
+        "speaker",
+        "talks",
+        "manage",
+        "managed",
+        "employ",
+        "employs",
+        "chap",
+        "tale",
+        "cell",
+        "humour",
+        "humor",
+    }
+)
+#: after a clause-initial "no"/"non" these make it an answer, not a negation ("no, I want...")
+_PRONOUNS = frozenset({"i", "je", "j", "yo", "please", "thanks", "merci", "gracias", "svp"})
+_BEING = frozenset({"am", "m", "suis", "soy"})
+_FUZZY_CUTOFF = 85.0
+_MAX_SKIP = 6
+_NEAR_SKIP = 3
+_NEGATION_WINDOW = 4
+_BOT_WINDOW = 6
+_PAST_WINDOW = 2
+_MAX_STANDALONE = 8
+
+CUE_SCORE = 0.95
+NEAR_SCORE = 0.9
+VAGUE_SCORE = 0.45
+STANDALONE_SCORE = 0.85
+BOT_SCORE = 0.85
+PHRASE_SCORE = 0.95
+NEGATED_SCORE = 0.1
+TYPO_FACTOR = 0.95
+
+
+def _edit(words: tuple[str, ...], add: tuple[str, ...], remove: frozenset[str]) -> Tokens:
+    return tuple(w for w in (*words, *add) if w not in remove)
+
+
+@dataclass(frozen=True)
+class RequestMatcher:
+    """One language's request lists, folded and tokenised once."""
+
+    persons: tuple[Tokens, ...]
+    cue_only: frozenset[Tokens]
+    cues: tuple[Tokens, ...]
+    near_cues: tuple[Tokens, ...]
+    fillers: frozenset[str]
+    standalone: frozenset[str]
+    bots: frozenset[str]
+    refusals: tuple[Tokens, ...]
+    negations: tuple[Tokens, ...]
+    inabilities: frozenset[str]
+    topics: tuple[Tokens, ...]
+    phrases: tuple[Tokens, ...]
+    splitters: frozenset[str]
+    past: frozenset[str]
+    #: Chinese: phrases are substrings of the folded text
+    substring: bool
+    raw_phrases: tuple[str, ...]
+    raw_topics: tuple[str, ...]
+    raw_negations: tuple[str, ...]
+    raw_bots: tuple[str, ...]
+    raw_refusals: tuple[str, ...]
+    vocabulary: tuple[str, ...]
+    known: frozenset[str]
+
+    @classmethod
+    def build(
+        cls,
+        words: RequestWords,
+        add: tuple[str, ...] = (),
+        remove: tuple[str, ...] = (),
+        topics_add: tuple[str, ...] = (),
+        topics_remove: tuple[str, ...] = (),
+        negations_add: tuple[str, ...] = (),
+        negations_remove: tuple[str, ...] = (),
+        substring: bool = False,
+    ) -> RequestMatcher:
+        gone = frozenset(remove)
+
+        def toks(items: tuple[str, ...]) -> tuple[Tokens, ...]:
+            return tuple(sorted({t for t in map(phrase_tokens, items) if t}, key=len, reverse=True))
+
+        persons = toks(_edit(words.persons, (), gone))
+        cues = toks(_edit(words.cues, (), gone))
+        near = toks(_edit(words.near_cues, (), gone))
+        phrases_raw = _edit(words.phrases, add, gone)
+        topics_raw = _edit(words.topics, topics_add, frozenset(topics_remove))
+        negations_raw = _edit(words.negations, negations_add, frozenset(negations_remove))
+        single = {p[0] for p in (*persons, *cues) if len(p) == 1 and len(p[0]) >= 4}
+        known = {w for group in (persons, cues, near) for p in group for w in p}
+        known |= {fold(w) for w in (*words.fillers, *words.standalone, *words.bots)}
+        return cls(
+            persons=persons,
+            cue_only=frozenset(phrase_tokens(p) for p in words.cue_only),
+            cues=cues,
+            near_cues=near,
+            fillers=frozenset(fold(w) for w in words.fillers),
+            standalone=frozenset(fold(w) for w in words.standalone),
+            bots=frozenset(fold(w) for w in words.bots),
+            refusals=toks(words.bot_refusals),
+            negations=toks(negations_raw),
+            inabilities=frozenset(fold(w) for w in words.inabilities),
+            topics=toks(topics_raw),
+            phrases=toks(phrases_raw),
+            splitters=frozenset(fold(w) for w in words.splitters),
+            past=frozenset(fold(w) for w in words.past),
+            substring=substring,
+            raw_phrases=tuple(sorted({fold(p) for p in phrases_raw}, key=len, reverse=True)),
+            raw_topics=tuple(fold(t) for t in topics_raw),
+            raw_negations=tuple(fold(n) for n in negations_raw),
+            raw_bots=tuple(fold(b) for b in words.bots),
+            raw_refusals=tuple(fold(r) for r in words.bot_refusals),
+            vocabulary=tuple(sorted(single)),
+            known=frozenset(known),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    score: float
+    matched: str
+    detail: str = ""
+
+
+@lru_cache(maxsize=16384)
+def _corrected(word: str, vocabulary: tuple[str, ...]) -> str:
+    if len(word) < 4 or word in _NOT_TYPOS:
+        return word
+    if len(word) == 4:  # one letter changed inside a short word: "taok" -> "talk"
+        return next(
+            (
+                v
+                for v in vocabulary
+                if len(v) == 4
+                and v[0] == word[0]
+                and v[3] == word[3]
+                and sum(a != b for a, b in zip(v, word, strict=True)) == 1
+            ),
+            word,
+        )
+    best = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+    if best is None:
+        return word
+    candidate = str(best[0])
+    slack = 2 if len(word) >= 9 else 1
+    if candidate[0] != word[0] or abs(len(candidate) - len(word)) > slack:
+        return word
+    return candidate
+
+
+def _normalise(tokens: Tokens, m: RequestMatcher) -> tuple[Tokens, bool]:
+    """Typos corrected and run-together words split ("tosomebody" -> "to somebody")."""
+    out: list[str] = []
+    typo = False
+    for word in tokens:
+        if word in m.known or word.isdigit():
+            out.append(word)
+            continue
+        split = next(
+            (
+                (word[: -len(v)], v)
+                for v in m.vocabulary
+                if word.endswith(v) and word[: -len(v)] in m.fillers | m.known
+            ),
+            None,
+        )
+        if split is not None:
+            out += split
+            typo = True
+            continue
+        fixed = _corrected(word, m.vocabulary)
+        typo |= fixed != word
+        out.append(fixed)
+    return tuple(out), typo
+
+
+def _masked(tokens: Tokens, topics: tuple[Tokens, ...]) -> set[int]:
+    masked: set[int] = set()
+    for topic in topics:
+        start = find(tokens, topic)
+        while start >= 0:
+            masked.update(range(start, start + len(topic)))
+            start = find(tokens, topic, start + 1)
+    return masked
+
+
+def _ends_at(tokens: Tokens, end: int, phrases: tuple[Tokens, ...]) -> Tokens | None:
+    for phrase in phrases:
+        start = end - len(phrase) + 1
+        if start >= 0 and tokens[start : end + 1] == phrase:
+            return phrase
+    return None
+
+
+def _negation(tokens: Tokens, before: int, m: RequestMatcher, window: int) -> str | None:
+    """The negation in the ``window`` tokens before index ``before`` that is not an
+    inability ("can't", "n'arrive pas") and not an interjection ("no, I want...")."""
+    low = max(0, before - window)
+    for neg in m.negations:
+        start = find(tokens, neg, low)
+        while 0 <= start < before:
+            near = tokens[max(0, start - 2) : start + len(neg) + 2]
+            interjection = (
+                start == 0
+                and neg in (("no",), ("non",))
+                and len(tokens) > 1
+                and tokens[1] in _PRONOUNS
+            )
+            after = tokens[start - 1] if start > 0 else ""
+            subject = after in ("am", "m", "suis", "soy")
+            if not (interjection or subject or any(w in m.inabilities for w in near)):
+                return " ".join(neg)
+            start = find(tokens, neg, start + 1)
+    return None
+
+
+def _person_request(tokens: Tokens, m: RequestMatcher, masked: set[int]) -> Match | None:
+    best: Match | None = None
+    taken: set[int] = set()
+    for person in m.persons:
+        start = find(tokens, person)
+        while start >= 0:
+            span = set(range(start, start + len(person)))
+            if not (span & masked or span & taken):
+                taken |= span
+                found = _judge(tokens, start, person, m)
+                if found is not None and (best is None or found.score > best.score):
+                    best = found
+            start = find(tokens, person, start + 1)
+    return best
+
+
+def _judge(tokens: Tokens, start: int, person: Tokens, m: RequestMatcher) -> Match | None:
+    k = start - 1
+    skipped = 0
+    while k >= 0 and tokens[k] in m.fillers and skipped < _MAX_SKIP:
+        cue = _ends_at(tokens, k, m.cues)  # a cue that is also a filler ("call" is not)
+        if cue is not None:
+            break
+        k -= 1
+        skipped += 1
+    said = " ".join(tokens[max(0, k - 2) : start + len(person)])
+    for phrases, score, limit in (
+        (m.cues, CUE_SCORE, _MAX_SKIP),
+        (m.near_cues, NEAR_SCORE, _NEAR_SKIP),
+    ):
+        cue = _ends_at(tokens, k, phrases) if k >= 0 else None
+        if cue is not None and skipped <= limit:
+            cue_start = k - len(cue) + 1
+            negated = _negation(tokens, cue_start, m, _NEGATION_WINDOW)
+            if negated is not None:
+                return Match(NEGATED_SCORE, said, f"negated by '{negated}'")
+            if any(w in m.past for w in tokens[max(0, cue_start - _PAST_WINDOW) : cue_start]):
+                return Match(NEGATED_SCORE, said, "told in the past")
+            vague = person in m.cue_only and phrases is m.near_cues
+            return Match(VAGUE_SCORE if vague else score, said)
+    if person in m.cue_only or len(tokens) > _MAX_STANDALONE:
+        return None
+    rest = tokens[:start] + tokens[start + len(person) :]
+    if all(w in m.standalone or w in m.fillers for w in rest):
+        negated = _negation(tokens, start, m, _NEGATION_WINDOW)
+        if negated is not None:
+            return Match(NEGATED_SCORE, said, f"negated by '{negated}'")
+        return Match(STANDALONE_SCORE, " ".join(tokens), "the message is a request by itself")
+    return None
+
+
+def _bot_refusal(tokens: Tokens, m: RequestMatcher, masked: set[int]) -> Match | None:
+    for index, word in enumerate(tokens):
+        if word not in m.bots or index in masked:
+            continue
+        low = max(0, index - _BOT_WINDOW)
+        said = " ".join(tokens[low : index + 1])
+        if any(0 <= find(tokens, r, low) < index for r in m.refusals):
+            return Match(BOT_SCORE, said, "refuses the bot")
+        if any(w in _BEING for w in tokens[low:index]):
+            continue  # "I am not a robot" is about the customer
+        if _negation(tokens, index, m, _BOT_WINDOW) is not None:
+            return Match(BOT_SCORE, said, "refuses the bot")
+    return None
+
+
+def _phrase(tokens: Tokens, m: RequestMatcher, masked: set[int]) -> Match | None:
+    for phrase in m.phrases:
+        start = find(tokens, phrase)
+        if start >= 0 and not set(range(start, start + len(phrase))) & masked:
+            negated = _negation(tokens, start, m, _NEGATION_WINDOW)
+            if negated is not None:
+                return Match(NEGATED_SCORE, " ".join(phrase), f"negated by '{negated}'")
+            return Match(PHRASE_SCORE, " ".join(phrase))
+    return None
+
+
+def _substring(folded: str, m: RequestMatcher) -> Match | None:
+    """Chinese: phrases, negations and topics as substrings."""
+    covered: set[int] = set()
+    for topic in m.raw_topics:
+        at = folded.find(topic)
+        while at >= 0:
+            covered.update(range(at, at + len(topic)))
+            at = folded.find(topic, at + 1)
+    for bot in m.raw_bots:
+        at = folded.find(bot)
+        if at >= 0 and any(r in folded[max(0, at - 5) : at] for r in m.raw_refusals):
+            return Match(BOT_SCORE, folded[max(0, at - 5) : at + len(bot)], "refuses the bot")
+    for phrase in m.raw_phrases:
+        at = folded.find(phrase)
+        while at >= 0:
+            if not set(range(at, at + len(phrase))) & covered:
+                before = folded[max(0, at - 4) : at]
+                negated = next((n for n in m.raw_negations if n in before), None)
+                if negated is not None:
+                    return Match(NEGATED_SCORE, phrase, f"negated by '{negated}'")
+                return Match(PHRASE_SCORE, phrase)
+            at = folded.find(phrase, at + 1)
+    return None
+
+
+def match_request(text: str, m: RequestMatcher) -> Match | None:
+    """The strongest request in ``text`` for one language's lists (None: no mention)."""
+    folded = fold(text)
+    if m.substring:
+        return _substring(folded, m)
+    best: Match | None = None
+    for raw in clauses(folded, m.splitters):
+        tokens, typo = _normalise(raw, m)
+        masked = _masked(tokens, m.topics)
+        for found in (
+            _phrase(tokens, m, masked),
+            _person_request(tokens, m, masked),
+            _bot_refusal(tokens, m, masked),
+        ):
+            if found is None:
+                continue
+            if typo and found.score > NEGATED_SCORE:
+                found = Match(found.score * TYPO_FACTOR, found.matched, "typo forgiven")
+            if best is None or found.score > best.score:
+                best = found
+    return best
+
+
+def detect_explicit_request(
+    inp: DetectorInput, matchers: tuple[RequestMatcher, ...], threshold: float
+) -> Signal:
+    """Score the current message against the matchers of its language (then English)."""
+    best: Match | None = None
+    for matcher in matchers:
+        found = match_request(inp.message.text, matcher)
+        if found is not None and (best is None or found.score > best.score):
+            best = found
+        if best is not None and best.score >= threshold:
+            break
+    if best is None:
+        return quiet("explicit_request", threshold)
+    evidence = Evidence((inp.message.id,), best.matched, best.detail)
+    return Signal("explicit_request", best.score, threshold, (evidence,))
