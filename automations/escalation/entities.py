@@ -26,6 +26,8 @@ _ORDER = re.compile(
     r"\s*(?:n°|no\.?|number|numéro|numero|:|#)?\s*([A-Z0-9][A-Z0-9-]{3,24}\d)\b"
 )
 _CODE = re.compile(r"\b([A-Z]{2,5}-\d{3,12})\b")
+#: a custom field with such a name holds an order reference whatever its format
+_REF_FIELD = re.compile(r"(?i)order|ref|commande|pedido|booking|ticket|invoice|facture")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +70,12 @@ def collect(
     if phone:
         found.append(Entity("phone", phone, "contact"))
     for name, value in fields.items():
-        if isinstance(value, str | int):
-            found += entities_in(str(value), f"field:{name}", region)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            text = str(value).strip()
+            if _REF_FIELD.search(name) and text:
+                found.append(Entity("order_ref", text[:64], f"field:{name}"))
+            else:
+                found += entities_in(text, f"field:{name}", region)
     for turn in turns:
         if turn.sender == "customer" and turn.text:
             found += entities_in(turn.text, turn.id, region)

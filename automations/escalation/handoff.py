@@ -37,7 +37,8 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
 QUOTE_CHARS = 500
 MIN_WORDS = 3
 NEGATIVE_MEAN = 0.3
-NEGATIVE_LAST = 0.5
+#: one turn this angry makes the conversation negative whatever the mean
+NEGATIVE_PEAK = 0.6
 _GREETINGS = frozenset(
     [
         "hi",
@@ -294,7 +295,7 @@ def sentiment(transcript: tuple[Turn, ...], language: str, settings: DetectorSet
     if not scores:
         return Sentiment((), 0.0, 0.0, "neutral")
     mean = round(sum(scores) / len(scores), 3)
-    negative = mean >= NEGATIVE_MEAN or scores[-1] >= NEGATIVE_LAST
+    negative = mean >= NEGATIVE_MEAN or max(scores) >= NEGATIVE_PEAK
     return Sentiment(scores, mean, scores[-1], "negative" if negative else "neutral")
 
 
