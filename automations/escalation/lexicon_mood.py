@@ -22,7 +22,7 @@ STRONG: dict[str, tuple[str, ...]] = {
         frustrating, infuriating, fed up with, hate, hopeless, not helpful, no help, not help,
         waste of time, wasting my time, nonsense, screw, sucks, suck, garbage, rubbish, trash,
         shame on you, unbelievable, are you kidding, seriously, had enough, never again, worst
-        service, complaint
+        service, goddamn, goddam
         """
     ),
     "fr": entries(
@@ -33,8 +33,7 @@ STRONG: dict[str, tuple[str, ...]] = {
         enerve, enervee, enervant, agace, agacant, exaspere, exasperant, degoute, putain, merde,
         bordel, con, cons, connard, connards, foutage de gueule, se fout, vous foutez, n importe
         quoi, ridicule, inutile, aucune aide, perte de temps, c est une blague, serieusement,
-        jamais plus, insupportable, deplorable, intolerable, colere, decu, decue, deception,
-        reclamation
+        jamais plus, insupportable, deplorable, intolerable, colere, decu, decue, deception
         """
     ),
     "es": entries(
@@ -43,7 +42,7 @@ STRONG: dict[str, tuple[str, ...]] = {
         pesima, terrible, incompetente, incompetentes, estafa, harto, harta, hartos, estoy
         harto, furioso, furiosa, enojado, enojada, enfadado, enfadada, molesto, molesta, mierda,
         joder, carajo, puta, estupido, idiota, basura, perdida de tiempo, una broma, no sirve,
-        no sirven, el peor, la peor, indignante, decepcionado, decepcionada, queja
+        no sirven, el peor, la peor, indignante, decepcionado, decepcionada
         """
     ),
     "zh": entries(
@@ -59,11 +58,11 @@ MILD: dict[str, tuple[str, ...]] = {
     "en": entries(
         """
         still, again, yet, already, waiting, waited, nobody, no one, not working, not work,
-        doesn t work, does not work, keep, keeps, kept, every time, third time, second time, how
+        does not work, keep, keeps, kept, every time, third time, second time, how
         many times, how long, wrong, problem, issue, disappointed, disappointing, upset,
         annoying, unhappy, not happy, confused, worse, bad, slow, late, never, ignored,
         ignoring, not answer, no answer, no reply, not understand, understand me, listen, hello,
-        anyone there, please help, urgent, asap, not fair
+        anyone there, please help, urgent, asap, not fair, complaint
         """
     ),
     "fr": entries(
@@ -72,14 +71,14 @@ MILD: dict[str, tuple[str, ...]] = {
         reponse, pas de reponse, ne marche pas, marche pas, fonctionne pas, ne fonctionne pas,
         plusieurs fois, troisieme fois, combien de fois, probleme, souci, mauvais, lent, retard,
         jamais, ignore, comprenez pas, comprends pas, allo, urgent, pas normal, pas possible,
-        mecontent, mecontente, pas content, pas contente
+        mecontent, mecontente, pas content, pas contente, reclamation
         """
     ),
     "es": entries(
         """
         todavia, otra vez, de nuevo, ya, esperando, espera, nadie, no funciona, sigue, siempre,
         varias veces, tercera vez, cuantas veces, problema, malo, mala, lento, tarde, nunca, no
-        entiende, urgente, no es normal, descontento, descontenta
+        entiende, urgente, no es normal, descontento, descontenta, queja
         """
     ),
     "zh": entries(

@@ -43,8 +43,10 @@ class DetectorSettings:
 
     def languages_for(self, language: str) -> tuple[LanguagePack, ...]:
         """The message's language first, then English (customers mix in English words)."""
-        chosen = [p for p in (self.packs.get(language), self.packs.get(FALLBACK_LANGUAGE)) if p]
-        return tuple(dict.fromkeys(chosen))
+        first, fallback = self.packs.get(language), self.packs.get(FALLBACK_LANGUAGE)
+        if first is None:
+            return () if fallback is None else (fallback,)
+        return (first,) if fallback is None or fallback is first else (first, fallback)
 
     def enabled(self, kind: str, inbox: str) -> bool:
         policy = self.file.signals.of(kind)

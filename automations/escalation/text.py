@@ -85,10 +85,10 @@ def find(tokens: tuple[str, ...], phrase: tuple[str, ...], start: int = 0) -> in
 
 def letters_upper_ratio(text: str) -> tuple[int, float]:
     """How many cased letters ``text`` has and which share of them is upper case."""
-    cased = [ch for ch in text[:MAX_CHARS] if ch.isalpha() and ch.lower() != ch.upper()]
-    if not cased:
-        return 0, 0.0
-    return len(cased), sum(ch.isupper() for ch in cased) / len(cased)
+    head = text[:MAX_CHARS]
+    upper = sum(map(str.isupper, head))
+    cased = upper + sum(map(str.islower, head))
+    return (cased, upper / cased) if cased else (0, 0.0)
 
 
 def is_cjk(ch: str) -> bool:
