@@ -1,10 +1,10 @@
 """Escalation: know when a human is needed, and what the human receives.
 
 Pure, like the rest of ``automations``: the brain builds a :class:`DetectorInput` for each
-customer input, calls :func:`detect` with the compiled settings of ``escalation.yaml``
-(:func:`settings_for`), then :func:`evaluate_policy` for the action; when the conversation
-leaves the bot, :func:`build_handoff` makes the record the agent sees and ``texts`` says
-what the customer reads. ``evaluate`` scores one signal on labelled messages.
+customer input and calls :func:`assess` (:func:`detect` with the compiled settings of
+``escalation.yaml`` from :func:`settings_for`, then :func:`evaluate_policy`) for the action;
+when the conversation leaves the bot, :func:`build_handoff` makes the record the agent sees
+and ``texts`` says what the customer reads. ``evaluate`` scores one signal on labelled messages.
 """
 
 from automations.escalation.detect import detect, detect_one
@@ -38,9 +38,11 @@ from automations.escalation.signals import (
     Signal,
     Turn,
 )
+from automations.escalation.step import Assessment, assess
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Assessment",
     "ContactView",
     "ConversationView",
     "DetectorInput",
@@ -63,6 +65,7 @@ __all__ = [
     "Trigger",
     "Turn",
     "activity",
+    "assess",
     "bucket",
     "build_handoff",
     "build_settings",

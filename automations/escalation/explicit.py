@@ -3,62 +3,36 @@
 Rules over the word lists of ``lexicon_request.py`` rather than a learned model, because the
 agent must be shown *why* (the matched phrase) and the operator must be able to fix a miss
 with one line of config. Each clause is read separately, so "I don't need a bot, I need a
-human" is a request and "no need for an agent" is not. Typos are forgiven by rapidfuzz on
-single words (same first letter, at most one character longer or shorter, two for long
-words, ratio >= 85), so
-"speakign to an operater" still counts while "personal" does not become "person".
+human" is a request and "no need for an agent" is not. The lists are compiled, and typos
+corrected, by ``request_matcher.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from rapidfuzz import fuzz, process
-
-from automations.escalation.lexicon_request import RequestWords
+from automations.escalation.request_matcher import RequestMatcher, Tokens, normalise
 from automations.escalation.signals import DetectorInput, Evidence, Signal, quiet
-from automations.escalation.text import clauses, find, fold, phrase_tokens
+from automations.escalation.text import clauses, entries, find, fold
 
-Tokens = tuple[str, ...]
-
-#: real words a typo-corrector must leave alone (they are one letter off a list word)
-_NOT_TYPOS = frozenset(
-    {
-        "personal",
-        "persona",
-        "assistance",
-        "humane",
-        "agenda",
-        "agency",
-        "contract",
-        "contracts",
-        "operation",
-        "personnel",
-        "agence",
-        "humano",
-        "speaker",
-        "talks",
-        "manage",
-        "managed",
-        "employ",
-        "employs",
-        "chap",
-        "tale",
-        "cell",
-        "humour",
-        "humor",
-    }
-)
-#: after a clause-initial "no"/"non" these make it an answer, not a negation ("no, I want...")
 _PRONOUNS = frozenset({"i", "je", "j", "yo", "please", "thanks", "merci", "gracias", "svp"})
 _BEING = frozenset({"am", "m", "suis", "soy"})
-_FUZZY_CUTOFF = 85.0
 _MAX_SKIP = 6
 _NEAR_SKIP = 3
 _NEGATION_WINDOW = 4
 _BOT_WINDOW = 6
 _PAST_WINDOW = 2
+#: words between the person and what it should do ("a human *who* can help")
+_AFTER_GAP = 1
+#: what may stand before "a person who can help" for it to be asked for
+_ASKING = frozenset(
+    entries(
+        """
+        a, algun, alguna, any, available, besoin, ce, el, est, get, hay, il, is, la, necesito, need,
+        qu, quiero, some, t, there, un, une, veux, want, y, ya
+        """
+    )
+)
 _MAX_STANDALONE = 8
 
 CUE_SCORE = 0.95
@@ -71,147 +45,11 @@ NEGATED_SCORE = 0.1
 TYPO_FACTOR = 0.95
 
 
-def _edit(words: tuple[str, ...], add: tuple[str, ...], remove: frozenset[str]) -> Tokens:
-    return tuple(w for w in (*words, *add) if w not in remove)
-
-
-@dataclass(frozen=True)
-class RequestMatcher:
-    """One language's request lists, folded and tokenised once."""
-
-    persons: tuple[Tokens, ...]
-    cue_only: frozenset[Tokens]
-    cues: tuple[Tokens, ...]
-    near_cues: tuple[Tokens, ...]
-    fillers: frozenset[str]
-    standalone: frozenset[str]
-    bots: frozenset[str]
-    refusals: tuple[Tokens, ...]
-    negations: tuple[Tokens, ...]
-    inabilities: frozenset[str]
-    topics: tuple[Tokens, ...]
-    phrases: tuple[Tokens, ...]
-    splitters: frozenset[str]
-    past: frozenset[str]
-    #: Chinese: phrases are substrings of the folded text
-    substring: bool
-    raw_phrases: tuple[str, ...]
-    raw_topics: tuple[str, ...]
-    raw_negations: tuple[str, ...]
-    raw_bots: tuple[str, ...]
-    raw_refusals: tuple[str, ...]
-    vocabulary: tuple[str, ...]
-    known: frozenset[str]
-
-    @classmethod
-    def build(
-        cls,
-        words: RequestWords,
-        add: tuple[str, ...] = (),
-        remove: tuple[str, ...] = (),
-        topics_add: tuple[str, ...] = (),
-        topics_remove: tuple[str, ...] = (),
-        negations_add: tuple[str, ...] = (),
-        negations_remove: tuple[str, ...] = (),
-        substring: bool = False,
-    ) -> RequestMatcher:
-        gone = frozenset(remove)
-
-        def toks(items: tuple[str, ...]) -> tuple[Tokens, ...]:
-            return tuple(sorted({t for t in map(phrase_tokens, items) if t}, key=len, reverse=True))
-
-        persons = toks(_edit(words.persons, (), gone))
-        cues = toks(_edit(words.cues, (), gone))
-        near = toks(_edit(words.near_cues, (), gone))
-        phrases_raw = _edit(words.phrases, add, gone)
-        topics_raw = _edit(words.topics, topics_add, frozenset(topics_remove))
-        negations_raw = _edit(words.negations, negations_add, frozenset(negations_remove))
-        single = {p[0] for p in (*persons, *cues) if len(p) == 1 and len(p[0]) >= 4}
-        known = {w for group in (persons, cues, near) for p in group for w in p}
-        known |= {fold(w) for w in (*words.fillers, *words.standalone, *words.bots)}
-        return cls(
-            persons=persons,
-            cue_only=frozenset(phrase_tokens(p) for p in words.cue_only),
-            cues=cues,
-            near_cues=near,
-            fillers=frozenset(fold(w) for w in words.fillers),
-            standalone=frozenset(fold(w) for w in words.standalone),
-            bots=frozenset(fold(w) for w in words.bots),
-            refusals=toks(words.bot_refusals),
-            negations=toks(negations_raw),
-            inabilities=frozenset(fold(w) for w in words.inabilities),
-            topics=toks(topics_raw),
-            phrases=toks(phrases_raw),
-            splitters=frozenset(fold(w) for w in words.splitters),
-            past=frozenset(fold(w) for w in words.past),
-            substring=substring,
-            raw_phrases=tuple(sorted({fold(p) for p in phrases_raw}, key=len, reverse=True)),
-            raw_topics=tuple(fold(t) for t in topics_raw),
-            raw_negations=tuple(fold(n) for n in negations_raw),
-            raw_bots=tuple(fold(b) for b in words.bots),
-            raw_refusals=tuple(fold(r) for r in words.bot_refusals),
-            vocabulary=tuple(sorted(single)),
-            known=frozenset(known),
-        )
-
-
 @dataclass(frozen=True, slots=True)
 class Match:
     score: float
     matched: str
     detail: str = ""
-
-
-@lru_cache(maxsize=16384)
-def _corrected(word: str, vocabulary: tuple[str, ...]) -> str:
-    if len(word) < 4 or word in _NOT_TYPOS:
-        return word
-    if len(word) == 4:  # one letter changed inside a short word: "taok" -> "talk"
-        return next(
-            (
-                v
-                for v in vocabulary
-                if len(v) == 4
-                and v[0] == word[0]
-                and v[3] == word[3]
-                and sum(a != b for a, b in zip(v, word, strict=True)) == 1
-            ),
-            word,
-        )
-    best = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
-    if best is None:
-        return word
-    candidate = str(best[0])
-    slack = 2 if len(word) >= 9 else 1
-    if candidate[0] != word[0] or abs(len(candidate) - len(word)) > slack:
-        return word
-    return candidate
-
-
-def _normalise(tokens: Tokens, m: RequestMatcher) -> tuple[Tokens, bool]:
-    """Typos corrected and run-together words split ("tosomebody" -> "to somebody")."""
-    out: list[str] = []
-    typo = False
-    for word in tokens:
-        if word in m.known or word.isdigit():
-            out.append(word)
-            continue
-        split = next(
-            (
-                (word[: -len(v)], v)
-                for v in m.vocabulary
-                if word.endswith(v) and word[: -len(v)] in m.fillers | m.known
-            ),
-            None,
-        )
-        if split is not None:
-            out += split
-            typo = True
-            continue
-        fixed = _corrected(word, m.vocabulary)
-        typo |= fixed != word
-        out.append(fixed)
-    return tuple(out), typo
 
 
 def _masked(tokens: Tokens, topics: tuple[Tokens, ...]) -> set[int]:
@@ -294,6 +132,17 @@ def _judge(tokens: Tokens, start: int, person: Tokens, m: RequestMatcher) -> Mat
                 return Match(NEGATED_SCORE, said, "told in the past")
             vague = person in m.cue_only and phrases is m.near_cues
             return Match(VAGUE_SCORE if vague else score, said)
+    end = start + len(person)
+    follows = tokens[end : end + _AFTER_GAP + 4]
+    asking = tokens[k] in _ASKING if k >= 0 else person in m.cue_only
+    for phrase in m.after if asking else ():
+        at = find(follows, phrase)
+        if 0 <= at <= _AFTER_GAP:
+            negated = _negation(tokens, start, m, _NEGATION_WINDOW)
+            if negated is not None:
+                return Match(NEGATED_SCORE, said, f"negated by '{negated}'")
+            asked = " ".join(tokens[max(0, start - 2) : end + at + len(phrase)])
+            return Match(NEAR_SCORE, asked, "asks for a person who can help")
     if person in m.cue_only or len(tokens) > _MAX_STANDALONE:
         return None
     rest = tokens[:start] + tokens[start + len(person) :]
@@ -363,7 +212,7 @@ def match_request(text: str, m: RequestMatcher) -> Match | None:
         return _substring(folded, m)
     best: Match | None = None
     for raw in clauses(folded, m.splitters):
-        tokens, typo = _normalise(raw, m)
+        tokens, typo = normalise(raw, m)
         masked = _masked(tokens, m.topics)
         for found in (
             _phrase(tokens, m, masked),

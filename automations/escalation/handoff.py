@@ -23,7 +23,7 @@ from automations.escalation.errors import HandoffError
 from automations.escalation.frustration import mood
 from automations.escalation.settings import DetectorSettings, build_settings
 from automations.escalation.signals import ContactView, ConversationView, Evidence, Signal, Turn
-from automations.escalation.text import fold, words
+from automations.escalation.text import entries, fold, words
 from config.rules import Priority
 
 SCHEMA_VERSION = 1
@@ -40,77 +40,22 @@ NEGATIVE_MEAN = 0.3
 #: one turn this angry makes the conversation negative whatever the mean
 NEGATIVE_PEAK = 0.6
 _GREETINGS = frozenset(
-    [
-        "hi",
-        "hello",
-        "hey",
-        "bonjour",
-        "salut",
-        "bonsoir",
-        "hola",
-        "buenas",
-        "buenos",
-        "dias",
-        "tardes",
-        "good",
-        "morning",
-        "evening",
-        "afternoon",
-        "there",
-        "thanks",
-        "merci",
-        "gracias",
-        "ok",
-        "okay",
-        "yes",
-        "no",
-        "oui",
-        "non",
-        "si",
-        "please",
-        "svp",
-    ]
+    entries(
+        """
+        hi, hello, hey, bonjour, salut, bonsoir, hola, buenas, buenos, dias, tardes, good, morning,
+        evening, afternoon, there, thanks, merci, gracias, ok, okay, yes, no, oui, non, si, please,
+        svp
+        """
+    )
 )
 _QUESTION_WORDS = frozenset(
-    [
-        "how",
-        "what",
-        "why",
-        "when",
-        "where",
-        "which",
-        "who",
-        "can",
-        "could",
-        "is",
-        "are",
-        "do",
-        "does",
-        "did",
-        "will",
-        "would",
-        "should",
-        "comment",
-        "pourquoi",
-        "quand",
-        "ou",
-        "quel",
-        "quelle",
-        "quels",
-        "quelles",
-        "combien",
-        "est",
-        "peux",
-        "pouvez",
-        "como",
-        "que",
-        "por",
-        "cuando",
-        "donde",
-        "cual",
-        "puedo",
-        "puede",
-    ]
+    entries(
+        """
+        how, what, why, when, where, which, who, can, could, is, are, do, does, did, will, would,
+        should, comment, pourquoi, quand, ou, quel, quelle, quels, quelles, combien, est, peux,
+        pouvez, como, que, por, cuando, donde, cual, puedo, puede
+        """
+    )
 )
 _ZH_QUESTION = ("吗", "什么", "怎么", "为什么", "哪", "多少", "能不能", "可以吗", "呢")
 

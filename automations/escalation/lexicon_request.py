@@ -46,6 +46,8 @@ class RequestWords:
     cue_only: tuple[str, ...] = ()
     #: words just before a cue that put it in the past ("I was talking to an agent")
     past: tuple[str, ...] = ()
+    #: what may follow a person to make a request of it ("is there a human who can help me")
+    after: tuple[str, ...] = ()
 
 
 EN = RequestWords(
@@ -140,6 +142,12 @@ EN = RequestWords(
     past=entries(
         """
         was, were, had, already, been, earlier, yesterday
+        """
+    ),
+    after=entries(
+        """
+        can help, could help, help me, to help me, to talk to, can answer, to call me, can
+        call me
         """
     ),
 )
@@ -239,6 +247,12 @@ FR = RequestWords(
         ai, avons, avez, avais, avions, deja, hier, etais
         """
     ),
+    after=entries(
+        """
+        peut m aider, pourrait m aider, peut me repondre, pourrait me repondre, me repondre, m
+        aider, me rappeler, peut me rappeler
+        """
+    ),
 )
 
 ES = RequestWords(
@@ -322,6 +336,11 @@ ES = RequestWords(
     past=entries(
         """
         hable, habia, ya, ayer
+        """
+    ),
+    after=entries(
+        """
+        me puede ayudar, me pueda ayudar, pueda ayudarme, me ayude, me atienda, me llame
         """
     ),
 )

@@ -11,12 +11,12 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from automations.escalation.explicit import RequestMatcher
 from automations.escalation.lexicon_mood import MILD, STRONG
 from automations.escalation.lexicon_request import DEFAULTS as REQUEST_WORDS
 from automations.escalation.lexicon_request import RequestWords
 from automations.escalation.lexicon_topics import SALES, SENSITIVE
 from automations.escalation.phrases import PhraseSet
+from automations.escalation.request_matcher import RequestMatcher
 from config.escalation import EscalationFile, WordOverride
 
 SUBSTRING_LANGUAGES = frozenset({"zh", "ja"})

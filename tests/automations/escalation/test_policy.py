@@ -154,3 +154,21 @@ def test_rollout_rules_by_channel_inbox_topic_team() -> None:
     assert evaluate_policy(strong, ctx(inbox="web", topic="sales"), file).action == "escalate"
     outcome = evaluate_policy(strong, ctx(channel="whatsapp_cloud", team="french"), file)
     assert outcome.rollout_percent == 0  # the first matching rule wins
+
+
+def test_assess_runs_detectors_and_policy_and_reads_offer_answers() -> None:
+    from automations.escalation import assess, build_settings
+    from automations.escalation.texts import OFFER_NO, OFFER_YES
+
+    from .helpers import inp
+
+    settings = build_settings(DEMO)
+    asked = assess(inp("talk to a human"), ctx(), settings)
+    assert asked.outcome.action == "escalate"
+    assert asked.offer_answer is None
+    assert "explicit_request" in {s.kind for s in asked.signals}
+    yes = assess(inp("", button=OFFER_YES), ctx(), settings)
+    assert (yes.outcome.action, yes.offer_answer) == ("escalate", True)
+    assert yes.outcome.reasons[0].name == "offer_accepted"
+    no = assess(inp("", button=OFFER_NO), ctx(), settings)
+    assert (no.outcome.action, no.offer_answer) == ("none", False)
