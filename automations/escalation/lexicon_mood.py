@@ -22,7 +22,8 @@ STRONG: dict[str, tuple[str, ...]] = {
         frustrating, infuriating, fed up with, hate, hopeless, not helpful, no help, not help,
         waste of time, wasting my time, nonsense, screw, sucks, suck, garbage, rubbish, trash,
         shame on you, unbelievable, are you kidding, seriously, had enough, never again, worst
-        service, goddamn, goddam
+        service, goddamn, goddam, bastard, bastards, asshole, bitch, liar, liars, shut up,
+        how dare you, damn you, go to hell, piss off, pissed off, bugger, bollocks, sod off
         """
     ),
     "fr": entries(

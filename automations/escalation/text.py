@@ -31,10 +31,14 @@ def _not(match: re.Match[str]) -> str:
     return f"{_NOT_SPELT.get(verb, verb)} not"
 
 
-@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """The matching form of ``text`` (see the module docstring)."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_APOSTROPHES).casefold()
+    return _fold(text[:MAX_CHARS])  # the cache keeps the cut text, never a 1 MB paste
+
+
+@lru_cache(maxsize=8192)
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
     text = "".join(
         ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
     )

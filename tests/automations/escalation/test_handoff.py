@@ -254,3 +254,11 @@ def test_wait_texts_are_rounded_like_a_person_would() -> None:
 )
 def test_cancel_phrases(language: str, text: str, cancels: bool) -> None:
     assert texts.is_cancel(text, language) is cancels
+
+
+@pytest.mark.parametrize("text", ["", "😀" * 1000, "x" * 1_000_000, "+33 6 12 34 56 78 " * 50_000])
+def test_odd_messages_never_break_the_record(text: str) -> None:
+    transcript = (turn("1", text), turn("2", text, sender="bot", bot_kind="answer", answer_id="a"))
+    r = build_handoff(record_input(transcript=transcript))
+    assert r.summary.first_message is None or len(r.summary.first_message.text) <= 500
+    assert record_to_dict(r)["schema_version"] == 1
