@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from automations.escalation import (
     ContactView,
@@ -290,3 +292,30 @@ def test_detection_is_deterministic() -> None:
     b = detect(inp("talk to a human, now!!", history=history, at=9), SETTINGS)
     assert a == b
     assert timedelta(0) < SETTINGS.file.signals.burst.within
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(max_size=300),
+    earlier=st.lists(
+        st.tuples(st.text(max_size=80), st.sampled_from(["customer", "bot"])), max_size=6
+    ),
+    language=st.sampled_from(["en", "fr", "es", "zh", "xx"]),
+)
+def test_any_text_and_history_never_raise_and_score_in_range(
+    text: str, earlier: list[tuple[str, str]], language: str
+) -> None:
+    history = tuple(
+        turn(
+            str(i),
+            t,
+            sender=who,
+            s=i,
+            bot_kind="answer" if who == "bot" else None,
+            answer_id="a" if who == "bot" else None,
+        )
+        for i, (t, who) in enumerate(earlier)
+    )
+    first = detect(inp(text, language, history, at=10), SETTINGS)
+    assert first == detect(inp(text, language, history, at=10), SETTINGS)
+    assert all(0.0 <= s.score <= 1.0 for s in first)
