@@ -23,6 +23,7 @@ from pydantic import Field
 from config.automation_types import Duration, Name, did_you_mean
 from config.errors import ConfigError, Problem
 from config.hub import HubFile
+from config.inboxes import INBOX_KINDS
 from config.rules import Priority
 from config.source import Location, SourceFile, load_yaml
 from config.validation import StrictModel, validate_source
@@ -50,7 +51,8 @@ WordListName = Literal[
     "explicit_request", "not_request", "negation", "frustration", "sensitive", "sales_moment"
 ]
 WORD_LISTS: tuple[str, ...] = WordListName.__args__  # type: ignore[attr-defined]
-CHANNELS = ("webchat", "api", "whatsapp_cloud", "twilio", "messenger", "telegram")
+#: the channels a rollout rule may name: the inbox kinds
+CHANNELS: tuple[str, ...] = INBOX_KINDS
 
 Phrase = str
 

@@ -13,6 +13,7 @@ from automations.escalation.business import (
     detect_sensitive,
     detect_vip,
 )
+from automations.escalation.errors import EscalationError
 from automations.escalation.explicit import detect_explicit_request
 from automations.escalation.frustration import detect_frustration
 from automations.escalation.settings import DetectorSettings
@@ -55,7 +56,7 @@ def detect_one(kind: str, inp: DetectorInput, settings: DetectorSettings) -> Sig
         return detect_sales_moment(inp, packs, m.intents, m.buttons, m.threshold)
     if kind == "sensitive":
         return detect_sensitive(inp, packs, s.sensitive.intents, s.sensitive.threshold)
-    raise ValueError(f"unknown signal '{kind}'")
+    raise EscalationError(f"unknown signal '{kind}'")
 
 
 def detect(inp: DetectorInput, settings: DetectorSettings) -> tuple[Signal, ...]:

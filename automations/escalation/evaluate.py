@@ -28,8 +28,10 @@ from automations.escalation.detect import detect_one
 from automations.escalation.errors import EvaluationError
 from automations.escalation.settings import DetectorSettings, build_settings
 from automations.escalation.signals import DetectorInput, Turn
-from automations.nlu import NluResult
+from automations.nlu import NluEngine, NluResult
+from config.errors import ConfigError
 from config.escalation import EscalationFile
+from config.loader import load_config
 
 SIGNALS = ("explicit_request", "frustration", "sensitive", "out_of_scope")
 WARMUP = 20
@@ -180,9 +182,6 @@ def _from_config(
     """The configuration's escalation policy, and its NLU when the signal reads it."""
     if directory is None:
         return None, None
-    from config.errors import ConfigError
-    from config.loader import load_config
-
     try:
         config = load_config(directory)
     except ConfigError as exc:
@@ -191,8 +190,6 @@ def _from_config(
         return config.escalation, None
     if config.intents is None:
         raise EvaluationError(f"{directory}: out_of_scope needs an intents.yaml")
-    from automations.nlu import NluEngine
-
     engine = NluEngine.build(config.intents, config.hub.languages, config.hub.default_language)
     return config.escalation, lambda text, language: engine.classify(text, language)
 

@@ -49,7 +49,7 @@ class PolicyContext:
 class Reason:
     """One proposal: a signal or a combination, the action it asks for and why."""
 
-    source: Literal["signal", "combination"]
+    source: Literal["signal", "combination", "button"]
     name: str
     action: Action
     score: float

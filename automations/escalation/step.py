@@ -31,7 +31,7 @@ def assess(inp: DetectorInput, context: PolicyContext, settings: DetectorSetting
     outcome = evaluate_policy(signals, context, settings.file)
     button = inp.message.button
     if button == OFFER_YES:
-        accepted = Reason("signal", "offer_accepted", "escalate", 1.0, None, "Talk to a person")
+        accepted = Reason("button", "offer_accepted", "escalate", 1.0, None, "Talk to a person")
         escalate = PolicyOutcome(
             "escalate",
             outcome.priority,
