@@ -130,6 +130,10 @@ def _judge(tokens: Tokens, start: int, person: Tokens, m: RequestMatcher) -> Mat
                 return Match(NEGATED_SCORE, said, f"negated by '{negated}'")
             if any(w in m.past for w in tokens[max(0, cue_start - _PAST_WINDOW) : cue_start]):
                 return Match(NEGATED_SCORE, said, "told in the past")
+            # right before the cue: "do I have to call someone?" asks whether, while
+            # "what do I have to do to speak to an operator" asks how (a request)
+            if any(tokens[max(0, cue_start - len(r)) : cue_start] == r for r in m.requirement):
+                return Match(VAGUE_SCORE, said, "asks whether a person is needed")
             vague = person in m.cue_only and phrases is m.near_cues
             return Match(VAGUE_SCORE if vague else score, said)
     end = start + len(person)

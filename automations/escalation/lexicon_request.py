@@ -48,6 +48,8 @@ class RequestWords:
     past: tuple[str, ...] = ()
     #: what may follow a person to make a request of it ("is there a human who can help me")
     after: tuple[str, ...] = ()
+    #: questions about whether a person is needed ("do I have to call someone?"): weak
+    requirement: tuple[str, ...] = ()
 
 
 EN = RequestWords(
@@ -148,6 +150,12 @@ EN = RequestWords(
         """
         can help, could help, help me, to help me, to talk to, can answer, to call me, can
         call me
+        """
+    ),
+    requirement=entries(
+        """
+        do i need to, do i have to, do i need, must i, should i, is it necessary to, is it
+        mandatory to, will i need to, will i have to
         """
     ),
 )
@@ -253,6 +261,12 @@ FR = RequestWords(
         aider, me rappeler, peut me rappeler
         """
     ),
+    requirement=entries(
+        """
+        est ce que je dois, dois je, faut il, est ce qu il faut, suis je oblige de, faut il
+        que je
+        """
+    ),
 )
 
 ES = RequestWords(
@@ -341,6 +355,11 @@ ES = RequestWords(
     after=entries(
         """
         me puede ayudar, me pueda ayudar, pueda ayudarme, me ayude, me atienda, me llame
+        """
+    ),
+    requirement=entries(
+        """
+        tengo que, debo, es necesario
         """
     ),
 )

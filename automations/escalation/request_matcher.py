@@ -56,6 +56,7 @@ class RequestMatcher:
     splitters: frozenset[str]
     past: frozenset[str]
     after: tuple[Tokens, ...]
+    requirement: tuple[Tokens, ...]
     #: Chinese: phrases are substrings of the folded text
     substring: bool
     raw_phrases: tuple[str, ...]
@@ -108,6 +109,7 @@ class RequestMatcher:
             splitters=frozenset(fold(w) for w in words.splitters),
             past=frozenset(fold(w) for w in words.past),
             after=toks(words.after),
+            requirement=toks(words.requirement),
             substring=substring,
             raw_phrases=tuple(sorted({fold(p) for p in phrases_raw}, key=len, reverse=True)),
             raw_topics=tuple(fold(t) for t in topics_raw),

@@ -30,6 +30,7 @@ def score(text: str, language: str) -> tuple[bool, str]:
         ("en", "I don't need a bot, I need a human"),
         ("en", "I hate this bot"),
         ("en", "put me through to someone"),
+        ("en", "what do I have to do to speak to an operator"),
         ("fr", "je veux parler à un conseiller"),
         ("fr", "Je veux parler a un conseiller"),
         ("fr", "un humain svp"),
@@ -91,6 +92,8 @@ def test_negated_requests_are_not(language: str, text: str) -> None:
         ("es", "recursos humanos"),
         ("zh", "人工智能是什么"),
         ("en", "how do I contact customer service"),
+        ("en", "Do I need to talk to an agent to close my account?"),
+        ("fr", "est-ce que je dois appeler un conseiller pour ça ?"),
     ],
 )
 def test_topic_words_and_mentions_are_not_requests(language: str, text: str) -> None:
