@@ -54,7 +54,10 @@ class Match:
 
 def _masked(tokens: Tokens, topics: tuple[Tokens, ...]) -> set[int]:
     masked: set[int] = set()
+    present = set(tokens)
     for topic in topics:
+        if topic[0] not in present:
+            continue
         start = find(tokens, topic)
         while start >= 0:
             masked.update(range(start, start + len(topic)))
@@ -95,7 +98,10 @@ def _negation(tokens: Tokens, before: int, m: RequestMatcher, window: int) -> st
 def _person_request(tokens: Tokens, m: RequestMatcher, masked: set[int]) -> Match | None:
     best: Match | None = None
     taken: set[int] = set()
+    present = set(tokens)
     for person in m.persons:
+        if person[0] not in present:
+            continue
         start = find(tokens, person)
         while start >= 0:
             span = set(range(start, start + len(person)))

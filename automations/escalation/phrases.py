@@ -50,6 +50,8 @@ class PhraseSet:
     entries: tuple[tuple[str, str], ...]
     substring: bool = False
     pairs: tuple[Pair, ...] = ()
+    #: what is looked for in the haystack, one per entry (`` phrase `` for whole words)
+    needles: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -75,7 +77,8 @@ class PhraseSet:
                 if key and key not in gone:
                     entries.setdefault(key, category)
         ordered = sorted(entries.items(), key=lambda e: len(e[0]), reverse=True)
-        return cls(tuple(ordered), substring, tuple(pairs))
+        needles = tuple(p if substring else f" {p} " for p, _ in ordered)
+        return cls(tuple(ordered), substring, tuple(pairs), needles)
 
     def _pair(self, pair: Pair, hay: str) -> str | None:
         lefts = [(i, p) for p in pair.left for i in _positions(hay, p)]
@@ -101,11 +104,8 @@ class PhraseSet:
         """Every phrase found (one per category: the longest)."""
         hay = self.haystack(text) if haystack is None else haystack
         found: dict[str, Hit] = {}
-        for phrase, category in self.entries:
-            if category in found:
-                continue
-            needle = phrase if self.substring else f" {phrase} "
-            if needle in hay:
+        for (phrase, category), needle in zip(self.entries, self.needles, strict=True):
+            if needle in hay and category not in found:
                 found[category] = Hit(phrase, category)
         for pair in self.pairs:
             if pair.category not in found:
@@ -116,6 +116,4 @@ class PhraseSet:
 
     def count(self, haystack: str) -> list[str]:
         """Every phrase present (for scoring by how many cues a message has)."""
-        if self.substring:
-            return [p for p, _ in self.entries if p in haystack]
-        return [p for p, _ in self.entries if f" {p} " in haystack]
+        return [p for (p, _), n in zip(self.entries, self.needles, strict=True) if n in haystack]

@@ -66,6 +66,8 @@ class RequestMatcher:
     raw_refusals: tuple[str, ...]
     vocabulary: tuple[str, ...]
     known: frozenset[str]
+    #: what may stand before a list word run into it ("to" + "somebody")
+    joinable: frozenset[str]
 
     @classmethod
     def build(
@@ -118,6 +120,7 @@ class RequestMatcher:
             raw_refusals=tuple(fold(r) for r in words.bot_refusals),
             vocabulary=tuple(sorted(single)),
             known=frozenset(known),
+            joinable=frozenset(known) | frozenset(fold(w) for w in words.fillers),
         )
 
 
@@ -147,6 +150,16 @@ def _corrected(word: str, vocabulary: tuple[str, ...]) -> str:
     return candidate
 
 
+@lru_cache(maxsize=16384)
+def _repaired(word: str, vocabulary: tuple[str, ...], joinable: frozenset[str]) -> Tokens:
+    """One unknown word as the words it stands for: split when two words ran together,
+    else typo-corrected (itself when nothing is close)."""
+    for v in vocabulary:
+        if word.endswith(v) and word[: -len(v)] in joinable:
+            return (word[: -len(v)], v)
+    return (_corrected(word, vocabulary),)
+
+
 def normalise(tokens: Tokens, m: RequestMatcher) -> tuple[Tokens, bool]:
     """Typos corrected and run-together words split ("tosomebody" -> "to somebody")."""
     out: list[str] = []
@@ -155,19 +168,7 @@ def normalise(tokens: Tokens, m: RequestMatcher) -> tuple[Tokens, bool]:
         if word in m.known or word.isdigit():
             out.append(word)
             continue
-        split = next(
-            (
-                (word[: -len(v)], v)
-                for v in m.vocabulary
-                if word.endswith(v) and word[: -len(v)] in m.fillers | m.known
-            ),
-            None,
-        )
-        if split is not None:
-            out += split
-            typo = True
-            continue
-        fixed = _corrected(word, m.vocabulary)
-        typo |= fixed != word
-        out.append(fixed)
+        repaired = _repaired(word, m.vocabulary, m.joinable)
+        typo |= repaired != (word,)
+        out += repaired
     return tuple(out), typo

@@ -22,6 +22,8 @@ _NOT = re.compile(
 _NOT_SPELT = {"ca": "can", "wo": "will", "ai": "is"}
 #: French words whose apostrophe is not an elision
 _KEEP = {"quelqu'un": "quelquun", "quelqu'une": "quelquune", "aujourd'hui": "aujourdhui"}
+#: combining accents left by NFD ("é" -> "e" + U+0301), removed in one C-level pass
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CLAUSE = re.compile(r"[.!?;,:\n()\[\]\u3002\uff01\uff1f\uff0c\uff1b]+")
 
@@ -39,9 +41,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
-    )
+    text = _MARKS.sub("", unicodedata.normalize("NFD", text))
     text = _NOT.sub(_not, text)
     for word, kept in _KEEP.items():
         text = text.replace(word, kept)
@@ -78,13 +78,19 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
 def find(tokens: tuple[str, ...], phrase: tuple[str, ...], start: int = 0) -> int:
     """Index of the first occurrence of ``phrase`` in ``tokens`` at or after ``start``; -1."""
     n = len(phrase)
-    if n == 0:
+    last = len(tokens) - n
+    if n == 0 or start > last:
         return -1
     first = phrase[0]
-    for i in range(start, len(tokens) - n + 1):
-        if tokens[i] == first and tokens[i : i + n] == phrase:
-            return i
-    return -1
+    at = start
+    while True:
+        try:
+            at = tokens.index(first, at, last + 1)  # the scan in C: most phrases are absent
+        except ValueError:
+            return -1
+        if n == 1 or tokens[at : at + n] == phrase:
+            return at
+        at += 1
 
 
 def letters_upper_ratio(text: str) -> tuple[int, float]:
