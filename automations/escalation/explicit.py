@@ -115,37 +115,60 @@ def _person_request(tokens: Tokens, m: RequestMatcher, masked: set[int]) -> Matc
 
 
 def _judge(tokens: Tokens, start: int, person: Tokens, m: RequestMatcher) -> Match | None:
+    """Is this mention of a person a request for one? Three readings, strongest first: a
+    cue before it ("talk to a human"), a question about someone who can help ("is there a
+    human who can help me"), or a message that is nothing but the request ("agent please")."""
     k = start - 1
     skipped = 0
     while k >= 0 and tokens[k] in m.fillers and skipped < _MAX_SKIP:
-        cue = _ends_at(tokens, k, m.cues)  # a cue that is also a filler ("call" is not)
-        if cue is not None:
+        if _ends_at(tokens, k, m.cues) is not None:  # a cue that is also a filler
             break
         k -= 1
         skipped += 1
     said = " ".join(tokens[max(0, k - 2) : start + len(person)])
+    return (
+        _cued(tokens, k, skipped, person, said, m)
+        or _asked_after(tokens, k, start, person, said, m)
+        or _standalone(tokens, start, person, said, m)
+    )
+
+
+def _cued(
+    tokens: Tokens, k: int, skipped: int, person: Tokens, said: str, m: RequestMatcher
+) -> Match | None:
+    """A request cue ends at ``k``, only fillers between it and the person."""
     for phrases, score, limit in (
         (m.cues, CUE_SCORE, _MAX_SKIP),
         (m.near_cues, NEAR_SCORE, _NEAR_SKIP),
     ):
         cue = _ends_at(tokens, k, phrases) if k >= 0 else None
-        if cue is not None and skipped <= limit:
-            cue_start = k - len(cue) + 1
-            negated = _negation(tokens, cue_start, m, _NEGATION_WINDOW)
-            if negated is not None:
-                return Match(NEGATED_SCORE, said, f"negated by '{negated}'")
-            if any(w in m.past for w in tokens[max(0, cue_start - _PAST_WINDOW) : cue_start]):
-                return Match(NEGATED_SCORE, said, "told in the past")
-            # right before the cue: "do I have to call someone?" asks whether, while
-            # "what do I have to do to speak to an operator" asks how (a request)
-            if any(tokens[max(0, cue_start - len(r)) : cue_start] == r for r in m.requirement):
-                return Match(VAGUE_SCORE, said, "asks whether a person is needed")
-            vague = person in m.cue_only and phrases is m.near_cues
-            return Match(VAGUE_SCORE if vague else score, said)
+        if cue is None or skipped > limit:
+            continue
+        cue_start = k - len(cue) + 1
+        negated = _negation(tokens, cue_start, m, _NEGATION_WINDOW)
+        if negated is not None:
+            return Match(NEGATED_SCORE, said, f"negated by '{negated}'")
+        if any(w in m.past for w in tokens[max(0, cue_start - _PAST_WINDOW) : cue_start]):
+            return Match(NEGATED_SCORE, said, "told in the past")
+        # right before the cue: "do I have to call someone?" asks whether, while
+        # "what do I have to do to speak to an operator" asks how (a request)
+        if any(tokens[max(0, cue_start - len(r)) : cue_start] == r for r in m.requirement):
+            return Match(VAGUE_SCORE, said, "asks whether a person is needed")
+        vague = person in m.cue_only and phrases is m.near_cues
+        return Match(VAGUE_SCORE if vague else score, said)
+    return None
+
+
+def _asked_after(
+    tokens: Tokens, k: int, start: int, person: Tokens, said: str, m: RequestMatcher
+) -> Match | None:
+    """ "Is there a human who can help me", "quelqu'un peut m'aider ?"."""
+    asking = tokens[k] in _ASKING if k >= 0 else person in m.cue_only
+    if not asking:
+        return None
     end = start + len(person)
     follows = tokens[end : end + _AFTER_GAP + 4]
-    asking = tokens[k] in _ASKING if k >= 0 else person in m.cue_only
-    for phrase in m.after if asking else ():
+    for phrase in m.after:
         at = find(follows, phrase)
         if 0 <= at <= _AFTER_GAP:
             negated = _negation(tokens, start, m, _NEGATION_WINDOW)
@@ -153,15 +176,22 @@ def _judge(tokens: Tokens, start: int, person: Tokens, m: RequestMatcher) -> Mat
                 return Match(NEGATED_SCORE, said, f"negated by '{negated}'")
             asked = " ".join(tokens[max(0, start - 2) : end + at + len(phrase)])
             return Match(NEAR_SCORE, asked, "asks for a person who can help")
+    return None
+
+
+def _standalone(
+    tokens: Tokens, start: int, person: Tokens, said: str, m: RequestMatcher
+) -> Match | None:
+    """A short message that is only a person and politeness ("AGENT!!!", "un humain svp")."""
     if person in m.cue_only or len(tokens) > _MAX_STANDALONE:
         return None
     rest = tokens[:start] + tokens[start + len(person) :]
-    if all(w in m.standalone or w in m.fillers for w in rest):
-        negated = _negation(tokens, start, m, _NEGATION_WINDOW)
-        if negated is not None:
-            return Match(NEGATED_SCORE, said, f"negated by '{negated}'")
-        return Match(STANDALONE_SCORE, " ".join(tokens), "the message is a request by itself")
-    return None
+    if not all(w in m.standalone or w in m.fillers for w in rest):
+        return None
+    negated = _negation(tokens, start, m, _NEGATION_WINDOW)
+    if negated is not None:
+        return Match(NEGATED_SCORE, said, f"negated by '{negated}'")
+    return Match(STANDALONE_SCORE, " ".join(tokens), "the message is a request by itself")
 
 
 def _bot_refusal(tokens: Tokens, m: RequestMatcher, masked: set[int]) -> Match | None:
