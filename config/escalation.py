@@ -298,3 +298,21 @@ def check_vip_fields(
         for name in file.signals.vip.fields
         if name not in fields
     ]
+
+
+def check_intents(
+    file: EscalationFile, source: SourceFile, intents: Collection[str]
+) -> list[Problem]:
+    """Intents named by ``sales_moment`` and ``sensitive`` must be intents of intents.yaml."""
+    problems = []
+    for signal in ("sales_moment", "sensitive"):
+        named: tuple[str, ...] = getattr(file.signals, signal).intents
+        for index, name in enumerate(named):
+            if name not in intents:
+                problems.append(
+                    source.problem(
+                        ("signals", signal, "intents", index),
+                        f"unknown intent '{name}'{did_you_mean(name, intents)}",
+                    )
+                )
+    return problems

@@ -16,6 +16,7 @@ from config.errors import ConfigError, Problem
 from config.escalation import (
     ESCALATION_FILE,
     EscalationFile,
+    check_intents,
     check_vip_fields,
     load_escalation,
 )
@@ -166,6 +167,9 @@ def load_config(directory: Path | str) -> AppConfig:
         if escalation is not None and escalation_source is not None and automation is not None:
             names = automation.fields.names
             problems += check_vip_fields(escalation, escalation_source, names)
+        if escalation is not None and escalation_source is not None and intents is not None:
+            known = [i.name for i in intents.intents]
+            problems += check_intents(escalation, escalation_source, known)
     # a broken snippets.yaml skips the reference checks: every reference would be reported
     snippet_names = snippets.names if snippets is not None else None
     if intents is not None and snippet_names is not None:

@@ -47,6 +47,7 @@ def test_every_class_of_mistake_has_a_case() -> None:
         "unknown_key",
         "rollout",
         "vip_field",
+        "unknown_intent",
         "yaml_syntax",
     }
 
