@@ -194,10 +194,31 @@ def _from_config(
     return config.escalation, lambda text, language: engine.classify(text, language)
 
 
+def evaluate_file(
+    data: Path,
+    signal: str,
+    text_column: str,
+    label_column: str,
+    positive: str,
+    language: str = "en",
+    config: Path | None = None,
+) -> SignalScore:
+    """Score ``signal`` on a labelled CSV, under the policy of ``config`` when given."""
+    rows = read_rows(data, text_column, label_column, positive)
+    policy, classify = _from_config(config, signal)
+    return score_signal(rows, signal, language, build_settings(policy), classify)
+
+
 def run(args: argparse.Namespace) -> SignalScore:
-    rows = read_rows(args.data, args.text_column, args.label_column, args.positive)
-    policy, classify = _from_config(args.config, args.signal)
-    return score_signal(rows, args.signal, args.language, build_settings(policy), classify)
+    return evaluate_file(
+        args.data,
+        args.signal,
+        args.text_column,
+        args.label_column,
+        args.positive,
+        args.language,
+        args.config,
+    )
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
