@@ -40,6 +40,7 @@ bench: install
 	$(PY) -m tests.bench.brain
 	$(PY) -m tests.bench.nlu
 	$(PY) -m tests.bench.routing
+	$(PY) -m tests.bench.escalation
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
