@@ -25,6 +25,7 @@ from hub.cli.common import (
 )
 from hub.cli.escalation import escalation
 from hub.cli.nlu import nlu
+from hub.cli.simulate import simulate_command
 
 log = logging.getLogger("hub")
 
@@ -230,6 +231,7 @@ def tokens_create(email: str, name: str) -> None:
 main.add_command(channels)
 main.add_command(nlu)
 main.add_command(escalation)
+main.add_command(simulate_command)
 
 if __name__ == "__main__":
     main()
