@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from automations.simulation.report import Report
 
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d2433}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
@@ -39,7 +41,7 @@ def _svg(draw: Any, width: float = 7.5, height: float = 3.0) -> str:
         out = io.StringIO()
         figure.savefig(out, format="svg", metadata={"Date": None})
     text = out.getvalue()
-    return text[text.index("<svg") :]
+    return _METADATA.sub("", text[text.index("<svg") :])  # who made it, not what it shows
 
 
 def _bars(items: Mapping[str, int], title: str, color: str = "#3b6fd4") -> str:
