@@ -15,6 +15,7 @@ from automations.conversation import Brain
 from automations.routing import Roster
 from automations.simulation.diff import compare
 from automations.simulation.history import History, HistoryConversation
+from automations.simulation.memo import remembering
 from automations.simulation.replay import Replayed, Settings, replay
 from automations.simulation.report import Report, build_report
 
@@ -23,7 +24,8 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class Target:
-    """One config as the simulator runs it."""
+    """One config as the simulator runs it. ``brain`` is used as given; :func:`target`
+    builds one whose NLU remembers texts it already classified (``memo``)."""
 
     brain: Brain
     settings: Settings
@@ -32,6 +34,10 @@ class Target:
     def roster(self) -> Roster:
         config = self.brain.config
         return Roster.from_config(config.automation.teams, config.hub.timezone)
+
+
+def target(brain: Brain, settings: Settings, *, memo: bool = True) -> Target:
+    return Target(remembering(brain) if memo else brain, settings)
 
 
 def since(history: History, window: timedelta | None, end: datetime | None = None) -> History:
@@ -74,4 +80,4 @@ def simulate(
     return report, current
 
 
-__all__ = ["Progress", "Target", "replay_all", "simulate", "since"]
+__all__ = ["Progress", "Target", "replay_all", "simulate", "since", "target"]

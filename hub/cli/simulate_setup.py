@@ -17,6 +17,7 @@ from automations.conversation import (
 )
 from automations.nlu import ClassifierOptions
 from automations.simulation import History, Settings, Target, read_chatwoot, read_jsonl
+from automations.simulation.run import target
 from channels.registry import adapter_class
 from config.errors import ConfigError
 from config.inboxes import INBOX_KINDS
@@ -54,7 +55,7 @@ def _renderer(library: SnippetLibrary) -> SnippetRenderer:
     return render
 
 
-def target_for(directory: Path, encoder: bool) -> Target:
+def target_for(directory: Path, encoder: bool, *, memo: bool = True) -> Target:
     try:
         config = load_config(directory)
     except ConfigError as exc:
@@ -71,7 +72,7 @@ def target_for(directory: Path, encoder: bool) -> Target:
     for inbox in config.hub.inboxes:
         inboxes.setdefault(inbox.kind, inbox.slug)
     buttons = {kind: adapter_class(kind).capabilities.max_buttons for kind in INBOX_KINDS}
-    return Target(brain, Settings(max_buttons=buttons, inboxes=inboxes))
+    return target(brain, Settings(max_buttons=buttons, inboxes=inboxes), memo=memo)
 
 
 __all__ = ["read_history", "target_for"]

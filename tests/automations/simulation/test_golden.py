@@ -127,3 +127,15 @@ def test_history_reread_is_the_same(golden_history: History) -> None:
 
     again = read_jsonl(HISTORY.read_text(encoding="utf-8").splitlines())
     assert again == golden_history
+
+
+def test_the_nlu_memo_changes_no_outcome(golden_history: History, demo_target: Target) -> None:
+    from automations.simulation.memo import MemoNlu
+    from hub.cli.simulate_setup import target_for
+
+    assert isinstance(demo_target.brain.nlu, MemoNlu)
+    bare = target_for(DEMO, False, memo=False)
+    assert not isinstance(bare.brain.nlu, MemoNlu)
+    with_memo, _ = simulate(golden_history, demo_target)
+    without, _ = simulate(golden_history, bare)
+    assert with_memo.to_json() == without.to_json()
