@@ -20,7 +20,7 @@ _DIR = click.Path(exists=False, file_okay=False, path_type=Path)
 _SINCE = re.compile(r"^(\d+)([dhm])$")
 
 
-def _since(text: str | None) -> timedelta | None:
+def parse_since(text: str | None) -> timedelta | None:
     if text is None:
         return None
     match = _SINCE.match(text.strip())
@@ -82,7 +82,7 @@ def simulate_command(
     from automations.simulation.html import render
     from hub.cli.simulate_setup import read_history, target_for
 
-    window = _since(since_text)
+    window = parse_since(since_text)
     try:
         text = history.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
