@@ -14,11 +14,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from automations.conversation import priority_name
 from automations.routing import Request, Roster
+from automations.routing.model import Priority
 from automations.routing.sla import clocks, earliest_due
 from automations.simulation.replay import Replayed
 
@@ -36,14 +37,14 @@ class Handoff:
 def handoff(item: Replayed, roster: Roster) -> Handoff | None:
     if item.escalated_at is None:
         return None
-    priority = priority_name(item.priority)
+    priority = cast(Priority, priority_name(item.priority))  # names PRIORITIES' keys
     request = Request(
         item.id,
         item.language,
         item.channel,
         team=item.team,
         topic=None,
-        priority=priority,  # type: ignore[arg-type]
+        priority=priority,
     )
     team = roster.team_for(request)
     at = item.escalated_at

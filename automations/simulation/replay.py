@@ -91,6 +91,11 @@ class Replayed:
     unanswered: tuple[str, ...] = ()
     inputs: int = 0
     log: tuple[LoggedEvent, ...] = ()
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        return tuple(e.reason or "unknown" for e in self.log if e.kind is Kind.SIGNAL)
+
     #: what the history says happened live
     live_outcome: str | None = None
 
@@ -181,6 +186,20 @@ class _Run:
             row = logged(event, self.where)
             if row is not None:
                 self.log.append(row)
+        for signal in decision.signals:  # recorded even when it did not escalate
+            self.log.append(
+                LoggedEvent(
+                    Kind.SIGNAL,
+                    self.now,
+                    self.where.conversation,
+                    self.where.contact,
+                    self.where.channel,
+                    self.where.inbox,
+                    reason=signal.kind,
+                    value=None,
+                    detail={"score": signal.score},
+                )
+            )
         return decision
 
     def wait_until(self, end: datetime) -> None:

@@ -81,6 +81,7 @@ def build_report(
         "articles": _counts(a for r in replayed for a in r.articles),
         "surveys_completed": _counts(s for r in replayed for s in r.surveys_completed),
         "rules_fired": _counts(rule for r in replayed for rule in r.fired),
+        "signals": _counts(s for r in replayed for s in r.signals),
         "inputs": sum(r.inputs for r in replayed),
         "rounds": rates(log).to_dict(),
         "queue_load": queue_load(handoffs, roster, timezone),

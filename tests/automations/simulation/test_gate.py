@@ -26,3 +26,17 @@ def test_unknown_metric_says_what_it_may_have_meant() -> None:
 def test_unreadable_gate(text: str) -> None:
     with pytest.raises(GateError, match="METRIC OP NUMBER"):
         parse_gate(text, metrics_of(REPORT))
+
+
+def test_since_is_relative_to_the_history_not_to_today() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from automations.simulation import History, HistoryConversation, HistoryMessage, since
+
+    def one(ident: str, day: int) -> HistoryConversation:
+        at = datetime(2025, 3, day, tzinfo=UTC)
+        return HistoryConversation(ident, "webchat", (HistoryMessage("customer", at, "hi"),), 1)
+
+    history = History((one("old", 1), one("mid", 20), one("new", 28)))
+    assert [c.id for c in since(history, timedelta(days=10)).conversations] == ["mid", "new"]
+    assert since(history, None) is history

@@ -81,3 +81,10 @@ def test_missing_history_and_bad_since(tmp_path: Path) -> None:
     assert "cannot read" in err
     code, _, _ = _run("--history", str(HISTORY), "--config", DEMO, "--since", "soon")
     assert code == 2
+
+
+def test_a_broken_config_is_file_line_and_exit_2(small: Path) -> None:
+    broken = ROOT / "tests" / "config" / "broken_escalation" / "yaml_syntax"
+    code, _, err = _run("--history", str(small), "--config", str(broken))
+    assert code == 2
+    assert "escalation.yaml:" in err
