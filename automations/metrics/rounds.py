@@ -81,14 +81,17 @@ def rounds(log: Iterable[LoggedEvent]) -> tuple[Round, ...]:
     for conversation in sorted(by_conversation):
         current: list[LoggedEvent] = []
         number = 0
+        closed = False  #: the current round has a resolution
         for event in by_conversation[conversation]:
-            closed = any(e.kind is Kind.RESOLVED for e in current)
-            after = closed and event.kind is not Kind.CSAT  # a CSAT answer ends the round
+            # a CSAT answer after the resolution still belongs to the round it rates
+            after = closed and event.kind is not Kind.CSAT
             if current and (event.kind is Kind.REOPENED or after):
                 found.append(_round(conversation, number, current))
                 number += 1
                 current = []
+                closed = False
             current.append(event)
+            closed = closed or event.kind is Kind.RESOLVED
         if current:
             found.append(_round(conversation, number, current))
     return tuple(found)

@@ -134,6 +134,8 @@ def conversation_from(raw: object, line: int) -> HistoryConversation:
     if ident is None or isinstance(ident, bool | dict | list):
         raise BadRecord("a conversation needs an 'id'")
     channel = raw.get("channel")
+    if channel is None:
+        raise BadRecord("a conversation needs a 'channel'")
     if channel not in CHANNELS:
         raise BadRecord(f"unknown channel {channel!r} (known: {', '.join(sorted(CHANNELS))})")
     items = raw.get("messages")
