@@ -153,12 +153,12 @@ def read_chatwoot(text: str) -> History:
         records = [(1, item) for item in _conversations(json.loads(text))]
     except BadRecord as exc:
         return History((), (Problem(1, str(exc)),))
-    except ValueError:  # not one document: JSON lines
+    except (ValueError, RecursionError):  # not one document: JSON lines
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
                 try:
                     records.append((number, json.loads(line)))
-                except ValueError:
+                except (ValueError, RecursionError):
                     problems.append(Problem(number, "not JSON"))
     found: list[HistoryConversation] = []
     for number, raw in records:

@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from config.inboxes import INBOX_KINDS
 
@@ -136,7 +136,7 @@ def conversation_from(raw: object, line: int) -> HistoryConversation:
     channel = raw.get("channel")
     if channel is None:
         raise BadRecord("a conversation needs a 'channel'")
-    if channel not in CHANNELS:
+    if not isinstance(channel, str) or channel not in CHANNELS:
         raise BadRecord(f"unknown channel {channel!r} (known: {', '.join(sorted(CHANNELS))})")
     items = raw.get("messages")
     if not isinstance(items, list) or not items:
@@ -146,7 +146,7 @@ def conversation_from(raw: object, line: int) -> HistoryConversation:
         if not isinstance(item, Mapping):
             raise BadRecord(f"message {number} is not an object")
         role = item.get("role")
-        if role not in ROLES:
+        if not isinstance(role, str) or role not in ROLES:
             raise BadRecord(f"message {number}: unknown role {role!r}")
         try:
             ts = parse_ts(item.get("ts"))
@@ -155,7 +155,7 @@ def conversation_from(raw: object, line: int) -> HistoryConversation:
         if messages and ts < messages[-1].ts:
             raise BadRecord(f"message {number}: timestamps out of order")
         button = _text(item.get("button"))
-        messages.append(HistoryMessage(role, ts, _text(item.get("text")), button))
+        messages.append(HistoryMessage(cast(Role, role), ts, _text(item.get("text")), button))
     language = _text(raw.get("language"))
     happened = raw.get("happened")
     outcome = raw.get("outcome")
@@ -183,7 +183,7 @@ def read_jsonl(lines: Iterable[str]) -> History:
             continue
         try:
             raw = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the parser
             problems.append(Problem(number, "not JSON"))
             continue
         ident = raw.get("id") if isinstance(raw, Mapping) else None
