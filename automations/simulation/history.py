@@ -89,19 +89,30 @@ class BadRecord(ValueError):
     """Raised inside a reader for one record; becomes a :class:`Problem`."""
 
 
+#: timestamps outside this range are refused (a replay adds hours to them)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 def parse_ts(raw: object) -> datetime:
     if isinstance(raw, bool) or raw is None:
         raise BadRecord("a message without a timestamp")
     if isinstance(raw, int | float):
-        return datetime.fromtimestamp(float(raw), UTC)
-    if not isinstance(raw, str):
+        try:
+            parsed = datetime.fromtimestamp(float(raw), UTC)
+        except (OverflowError, OSError, ValueError):
+            raise BadRecord(f"timestamp {raw!r} is out of range") from None
+    elif isinstance(raw, str):
+        try:
+            parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise BadRecord(f"timestamp {raw!r} is not ISO 8601") from None
+        if parsed.tzinfo is None:
+            raise BadRecord(f"timestamp {raw!r} has no time zone")
+    else:
         raise BadRecord(f"timestamp {raw!r} is neither ISO 8601 nor Unix seconds")
-    try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRecord(f"timestamp {raw!r} is not ISO 8601") from None
-    if parsed.tzinfo is None:
-        raise BadRecord(f"timestamp {raw!r} has no time zone")
+    if not EARLIEST <= parsed <= LATEST:
+        raise BadRecord(f"timestamp {raw!r} is out of range")
     return parsed.astimezone(UTC)
 
 

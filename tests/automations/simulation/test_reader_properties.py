@@ -20,7 +20,7 @@ _JSON = st.recursive(
 _MESSAGE = st.fixed_dictionaries(
     {
         "role": st.sampled_from(["customer", "bot", "agent", "robot"]),
-        "ts": st.one_of(st.none(), st.integers(0, 2_000_000_000), st.text(max_size=25)),
+        "ts": st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=25)),
     },
     optional={"text": st.text(max_size=20), "button": _JSON},
 )
@@ -43,6 +43,15 @@ def test_jsonl_never_raises_and_accounts_for_every_line(lines: list[str]) -> Non
 def test_chatwoot_never_raises(document: Any) -> None:
     history = read_chatwoot(json.dumps(document))
     assert all(p.line >= 1 for p in history.problems)
+
+
+def test_timestamps_out_of_range_are_bad_lines() -> None:
+    for ts in (10**20, float("inf"), -(10**12), "9999-12-31T23:59:59+00:00"):
+        line = json.dumps(
+            {"id": 1, "channel": "webchat", "messages": [{"role": "customer", "ts": ts}]}
+        )
+        (problem,) = read_jsonl([line]).problems
+        assert "out of range" in problem.reason or "ISO" in problem.reason
 
 
 def test_nesting_past_the_parser_is_a_bad_line() -> None:
