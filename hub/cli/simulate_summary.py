@@ -47,7 +47,17 @@ def summary(console: Console, report: Report) -> None:
         console.print(table)
     diff = data.get("diff")
     if diff is not None:
-        console.print(f"Changed against the baseline: {diff['changed']} {diff['moves']}")
+        table = Table(
+            title=f"Changed against the baseline: {diff['changed']} {diff['moves']}",
+            title_justify="left",
+        )
+        for column in ("conversation", "line", "baseline", "now", "cause"):
+            table.add_column(column)
+        for item in diff["conversations"][:10]:
+            table.add_row(
+                item["id"], str(item["line"]), item["baseline"], item["current"], item["cause"]
+            )
+        console.print(table)
     if data["skipped_lines"]:
         console.print(f"[yellow]Skipped lines: {data['skipped_lines']}[/yellow]")
         for problem in data["problems"][:10]:
