@@ -194,9 +194,17 @@ class EmbeddingFeatures(DenseFeatures):
         self.weight = weight
         self.vectors = vectors
 
+    #: the loaded model by ``vectors`` string: building and hashing two Paths per message
+    #: cost a tenth of a whole conversation step (not an attribute: it would be pickled)
+    _by_name: ClassVar[dict[str, StaticEmbeddings]] = {}
+
     def _model(self) -> StaticEmbeddings:
-        path = Path(self.vectors)
-        return StaticEmbeddings.load(path, path.with_name(DEFAULT_VOCAB.name))
+        model = self._by_name.get(self.vectors)
+        if model is None:
+            path = Path(self.vectors)
+            model = StaticEmbeddings.load(path, path.with_name(DEFAULT_VOCAB.name))
+            self._by_name[self.vectors] = model
+        return model
 
     def _encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         return self._model().encode(texts)

@@ -24,7 +24,9 @@ from hub.cli.common import (
     setup_logging,
 )
 from hub.cli.escalation import escalation
+from hub.cli.export import export_command
 from hub.cli.nlu import nlu
+from hub.cli.simulate import simulate_command
 
 log = logging.getLogger("hub")
 
@@ -230,6 +232,8 @@ def tokens_create(email: str, name: str) -> None:
 main.add_command(channels)
 main.add_command(nlu)
 main.add_command(escalation)
+main.add_command(simulate_command)
+main.add_command(export_command)
 
 if __name__ == "__main__":
     main()

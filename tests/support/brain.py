@@ -1,0 +1,96 @@
+"""The brain as tests and benchmarks build it: the demo config, a snippet renderer over
+``snippets.SnippetLibrary`` (the adapter the hub uses too), an empty conversation state."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from automations.conversation import (
+    Brain,
+    Channel,
+    ContactSnapshot,
+    ConversationSnapshot,
+    ConversationState,
+    RenderedSnippet,
+    SnippetRenderer,
+    SnippetValues,
+    build_brain,
+)
+from automations.fields import FieldValidator
+from automations.nlu import ClassifierOptions
+from automations.rules import RuleEngine
+from automations.surveys import SurveyRunner
+from config.loader import AppConfig, load_config
+from snippets import SnippetLibrary, Variables
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "config" / "demo"
+
+
+def snippet_renderer(library: SnippetLibrary) -> SnippetRenderer:
+    def render(name: str, language: str, values: SnippetValues) -> RenderedSnippet:
+        return library.render(
+            name,
+            language,
+            Variables(
+                conversation_id=values.conversation_id,
+                contact_name=values.contact_name,
+                contact_email=values.contact_email,
+                contact_fields=values.contact_fields,
+                agent_name=values.agent_name,
+                inbox_name=values.inbox_name,
+            ),
+        )
+
+    return render
+
+
+@lru_cache(maxsize=2)
+def demo_config() -> AppConfig:
+    return load_config(DEMO)
+
+
+def brain_for(
+    config: AppConfig,
+    *,
+    nlu: bool = True,
+    cache_dir: Path | None = None,
+    options: ClassifierOptions | None = None,
+) -> Brain:
+    """``config``'s brain with its snippets; ``nlu=False`` leaves intents.yaml out."""
+    if not nlu:
+        config = replace(config, intents=None)
+    library = SnippetLibrary.from_config(config.snippets, config.hub)
+    return build_brain(
+        config, cache_dir=cache_dir, snippets=snippet_renderer(library), options=options
+    )
+
+
+def brain_around(config: AppConfig, engine: RuleEngine, runner: SurveyRunner) -> Brain:
+    """A brain without NLU over an engine and survey runner compiled elsewhere."""
+    base = brain_for(config, nlu=False)
+    return replace(
+        base, engine=engine, surveys=runner, validator=FieldValidator(config.automation.fields)
+    )
+
+
+def empty_state(
+    *,
+    conversation_id: int = 1,
+    inbox: str = "demo",
+    channel: str = "webchat",
+    max_buttons: int = 10,
+    name: str | None = "Ana",
+    language: str | None = None,
+) -> ConversationState:
+    return ConversationState(
+        contact=ContactSnapshot(id=conversation_id, name=name),
+        conversation=ConversationSnapshot(
+            id=conversation_id,
+            inbox=inbox,
+            channel=Channel(channel, max_buttons),
+            language=language,
+        ),
+    )
