@@ -24,6 +24,7 @@ from hub.cli.common import (
     setup_logging,
 )
 from hub.cli.nlu import nlu
+from hub.cli.passwords import agents_password, check_length
 
 log = logging.getLogger("hub")
 
@@ -177,6 +178,8 @@ def agents_add(email: str, name: str, role: str, password: str | None) -> None:
     from hub.store import db
     from hub.store.models import Agent, AgentRole
 
+    if password:
+        check_length(password)
     settings = load_settings_for(None)
 
     async def run() -> None:
@@ -226,6 +229,7 @@ def tokens_create(email: str, name: str) -> None:
     click.echo(asyncio.run(run()))
 
 
+agents.add_command(agents_password)
 main.add_command(channels)
 main.add_command(nlu)
 
