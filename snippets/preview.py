@@ -70,6 +70,21 @@ def _value(context: dict[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
+def _trim(parts: list[Part]) -> list[Part]:
+    """Strip the text as sending does (marks stay), so the parts read exactly as sent."""
+    out = list(parts)
+    texts = [i for i, part in enumerate(out) if not part.empty]
+    for i in texts:  # leading whitespace, across parts that are only whitespace
+        out[i] = Part(out[i].text.lstrip())
+        if out[i].text:
+            break
+    for i in reversed(texts):
+        out[i] = Part(out[i].text.rstrip())
+        if out[i].text:
+            break
+    return [part for part in out if part.empty or part.text]
+
+
 def preview(library: SnippetLibrary, name: str, language: str, variables: Variables) -> Preview:
     """``name`` previewed in ``language`` (else the default) for ``variables``.
 
@@ -81,7 +96,7 @@ def preview(library: SnippetLibrary, name: str, language: str, variables: Variab
     source = snippet.text[sent.language]
     context = variables.context()
     try:
-        marked = _compiled(source).render(context).strip()
+        marked = _compiled(source).render(context)
     except TemplateError as exc:
         raise RenderError(f"snippet '{name}' ({sent.language}): {exc}") from exc
     parts: list[Part] = []
@@ -90,6 +105,7 @@ def preview(library: SnippetLibrary, name: str, language: str, variables: Variab
             parts.append(Part("", empty=True))
         if piece:
             parts.append(Part(piece))
+    parts = _trim(parts)
     missing = sorted(
         {use.dotted for use in variables_used(source) if _value(context, use.path) in ("", None)}
     )
