@@ -83,15 +83,22 @@ export class ConversationView {
     box.hidden = !handoff;
     if (!handoff) return;
     box.append(el("strong", { text: "Handed over" }));
+    if (handoff.reason) box.append(el("span", { class: "why", text: handoff.reason }));
     const list = el("dl");
+    const add = (label, value) => {
+      if (value === null || value === undefined || value === "") return;
+      const shown = typeof value === "string" ? value : JSON.stringify(value);
+      list.append(el("dt", { text: label }), el("dd", { text: shown }));
+    };
+    if (handoff.at) add("when", new Date(handoff.at).toLocaleString());
     for (const [key, value] of Object.entries(handoff)) {
-      if (value === null || value === "" || typeof value === "object") continue;
-      list.append(el("dt", { text: key }), el("dd", { text: value }));
+      if (["reason", "at", "survey"].includes(key) || typeof value === "object") continue;
+      add(key, value);
     }
     const survey = handoff.survey;
     if (survey && survey.answers) {
       for (const [field, answer] of Object.entries(survey.answers)) {
-        list.append(el("dt", { text: field }), el("dd", { text: JSON.stringify(answer) }));
+        add(this.current.contact.field_labels[field] || field, answer);
       }
     }
     box.append(list);
