@@ -225,3 +225,36 @@ async def test_customer_text_is_shown_literally_and_never_runs(demo: Demo, brows
     for tag in ("img", "script:not([src])", "svg", "b"):
         assert await agent.locator(f"body {tag}").count() == 0, tag
     assert await agent.evaluate("window.__xss") is None
+
+
+async def test_layout_letters_never_trigger_shortcuts(demo: Demo, browser: Any) -> None:
+    """French AZERTY puts "é" on the key a US board calls 2, Polish types "ą" with AltGr
+    (Ctrl+Alt on Windows): the inbox reads the character produced, so neither acts."""
+    base = demo.base
+    customer = await (await browser.new_context()).new_page()
+    await _customer_asks_for_a_person(customer, base, "Łukasz Wiśniewski", "Dzień dobry")
+    agent = await (await browser.new_context(viewport=DESKTOP)).new_page()
+    await _sign_in(agent, base)
+    await agent.keyboard.press("2")
+    await agent.locator(".conversation", has_text="Łukasz").wait_for()
+    await agent.keyboard.press("Enter")
+    await agent.locator("#conv-name", has_text="Łukasz").wait_for()
+    await agent.keyboard.press("1")  # back to Mine: the conversation stays open
+    await agent.locator(".view.current", has_text="Mine").wait_for()
+
+    # AZERTY: the "2" key without Shift gives "é" (code Digit2): not the Unassigned view
+    await agent.evaluate(
+        """() => document.body.dispatchEvent(new KeyboardEvent("keydown",
+            {key: "é", code: "Digit2", bubbles: true}))"""
+    )
+    # AltGr+t (Ctrl+Alt) outside a field is not "take over"
+    await agent.keyboard.press("Control+Alt+t")
+    # inside the composer every letter is text, shortcut letters and AltGr ones alike
+    await agent.keyboard.press("c")
+    text = "zażółć gęślą jaźń, été — t r j k ? 1 2"
+    await agent.keyboard.type(text)
+    await agent.keyboard.press("Control+Alt+a")
+    assert await agent.locator("#reply").input_value() == text
+    assert await agent.locator(".view.current").inner_text() == "Mine 0"
+    assert "unassigned" in await agent.locator("#conv-meta").inner_text()  # not taken
+    assert await agent.locator("#help").is_hidden()

@@ -1,0 +1,26 @@
+"""The feed's replay buffer: what a resuming socket can and cannot be given."""
+
+from __future__ import annotations
+
+from hub.web.inbox.feed import FeedEvent, InboxFeed
+
+
+def _feed(buffer_size: int) -> InboxFeed:
+    feed = InboxFeed(lambda: None, buffer_size=buffer_size)  # type: ignore[arg-type,return-value]
+    for n in range(1, 8):
+        feed.seq = n
+        feed._publish(FeedEvent(n, "message", 1, {"n": n}))
+    return feed
+
+
+def test_a_resume_within_the_buffer_gets_every_missed_event_in_order() -> None:
+    feed = _feed(buffer_size=5)  # holds 3..7
+    assert [e.seq for e in feed.since(feed.epoch, 2) or []] == [3, 4, 5, 6, 7]
+    assert feed.since(feed.epoch, 7) == []
+
+
+def test_a_resume_the_buffer_cannot_serve_must_resync() -> None:
+    feed = _feed(buffer_size=5)
+    assert feed.since(feed.epoch, 1) is None  # event 2 is gone
+    assert feed.since("another-process", 6) is None
+    assert feed.since(feed.epoch, 99) is None  # numbers from a previous run
