@@ -13,7 +13,7 @@ change whichever process wrote it (PostgreSQL with several servers included) wit
 broker. The numbers and the replay buffer are this process's: a socket that reconnects
 to another process (another ``epoch``) or after the buffer moved on is told to resync.
 
-Cost: three indexed queries per ``interval_s`` while any socket has connected since the
+Cost: four indexed queries per ``interval_s`` while any socket has connected since the
 server started; a write by this process's own inbox endpoints ``nudge``s it at once.
 """
 
@@ -123,12 +123,16 @@ class InboxFeed:
         async with self._started:
             if self._task is not None:
                 return
-            newest: list[Any] = list(
-                await Message.all().annotate(top=Max("id")).values_list("top", flat=True)
-            )
-            self._message_hw = int(newest[0] or 0) if newest else 0
-            self._conversation_hw = datetime.now(UTC)
+            await self.prime()
             self._task = asyncio.create_task(self._run(), name="inbox-feed")
+
+    async def prime(self) -> None:
+        """Start from now: what is already stored is read by the page's own fetches."""
+        newest: list[Any] = list(
+            await Message.all().annotate(top=Max("id")).values_list("top", flat=True)
+        )
+        self._message_hw = int(newest[0] or 0) if newest else 0
+        self._conversation_hw = datetime.now(UTC)
 
     async def close(self) -> None:
         if self._task is not None:
@@ -157,14 +161,24 @@ class InboxFeed:
         messages = list(await Message.filter(id__gt=self._message_hw).order_by("id").limit(BATCH))
         if messages:
             self._message_hw = messages[-1].id
-        changed = list(
-            await Conversation.filter(updated_at__gte=self._conversation_hw - OVERLAP)
+        # newer than anything seen (always makes progress, BATCH at a time), then the
+        # overlap window again for commits stamped before the newest one seen
+        newer = list(
+            await Conversation.filter(updated_at__gt=self._conversation_hw)
             .order_by("updated_at", "id")
             .limit(BATCH)
         )
-        if changed:
-            self._conversation_hw = max(self._conversation_hw, changed[-1].updated_at)
-        touched = {c.id: c for c in changed}
+        late = list(
+            await Conversation.filter(
+                updated_at__gte=self._conversation_hw - OVERLAP,
+                updated_at__lte=self._conversation_hw,
+            )
+            .order_by("-updated_at")
+            .limit(BATCH)
+        )
+        if newer:
+            self._conversation_hw = max(self._conversation_hw, newer[-1].updated_at)
+        touched = {c.id: c for c in late + newer}
         missing = {m.conversation_id for m in messages} - set(touched)
         if missing:
             touched.update({c.id: c for c in await Conversation.filter(id__in=missing)})

@@ -174,3 +174,16 @@ async def test_pages_carry_a_csp_without_inline_scripts(hub: HubHarness) -> None
     assert page.status == 200
     assert "unsafe" not in page.headers["Content-Security-Policy"]
     assert "<script>" not in await page.text()  # modules by src only
+
+
+async def test_malformed_sign_in_bodies_get_a_reason(hub: HubHarness) -> None:
+    token = await login_token(hub.http)
+    headers = {"X-CSRF-Token": token, "Content-Type": "application/json"}
+    broken = await hub.http.post("/inbox/api/login", data=b"{not json", headers=headers)
+    assert broken.status == 400
+    assert "malformed JSON" in (await broken.json())["error"]
+    extra = await hub.http.post(
+        "/inbox/api/login", json={"email": "a@b.c", "password": "x", "admin": True}, headers=headers
+    )
+    assert extra.status == 400
+    assert "admin" in (await extra.json())["error"]

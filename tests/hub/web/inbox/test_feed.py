@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from hub.web.inbox.feed import FeedEvent, InboxFeed
+from pathlib import Path
+
+from hub.store.models import Contact, ContactIdentity, Conversation, Inbox
+from hub.web.inbox.feed import BATCH, FeedEvent, InboxFeed
+from tests.support.harness import HubHarness
 
 
 def _feed(buffer_size: int) -> InboxFeed:
@@ -24,3 +28,29 @@ def test_a_resume_the_buffer_cannot_serve_must_resync() -> None:
     assert feed.since(feed.epoch, 1) is None  # event 2 is gone
     assert feed.since("another-process", 6) is None
     assert feed.since(feed.epoch, 99) is None  # numbers from a previous run
+
+
+async def test_a_burst_larger_than_one_poll_is_read_to_the_end(tmp_path: Path) -> None:
+    harness = HubHarness(tmp_path)
+    await harness.start()
+    try:
+        assert harness.runtime is not None
+        runtime = harness.runtime
+        feed = InboxFeed(lambda: runtime.ctx)
+        await feed.prime()  # polled by hand below, not by its task
+        inbox = await Inbox.get(slug="web")
+        contact = await Contact.create(name="Many")
+        identity = await ContactIdentity.create(inbox=inbox, source_id="m", contact=contact)
+        await Conversation.bulk_create(
+            [
+                Conversation(contact=contact, inbox=inbox, identity=identity)
+                for _ in range(BATCH + 20)
+            ]
+        )
+        seen: set[int] = set()
+        for _ in range(5):
+            seen |= {e.conversation_id for e in await feed.poll()}
+        assert len(seen) == BATCH + 20
+        assert await feed.poll() == []  # and each only once
+    finally:
+        await harness.close()

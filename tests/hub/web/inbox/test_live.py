@@ -124,3 +124,11 @@ async def test_the_socket_refuses_strangers_and_other_sites(hub: HubHarness) -> 
     with pytest.raises(aiohttp.WSServerHandshakeError) as other_site:
         await hub.http.ws_connect("/inbox/ws", headers={"Origin": "https://evil.example"})
     assert other_site.value.status == 403
+
+
+async def test_a_bad_resume_number_gets_a_reason(hub: HubHarness) -> None:
+    await make_agent()
+    await signed_in(hub.http)
+    with pytest.raises(aiohttp.WSServerHandshakeError) as bad:
+        await hub.http.ws_connect("/inbox/ws?epoch=x&after=soon")
+    assert bad.value.status == 400
