@@ -14,7 +14,9 @@ broker. The numbers and the replay buffer are this process's: a socket that reco
 to another process (another ``epoch``) or after the buffer moved on is told to resync.
 
 Cost: four indexed queries per ``interval_s`` while any socket has connected since the
-server started; a write by this process's own inbox endpoints ``nudge``s it at once.
+server started. Processing rings a doorbell after each commit (``hub.realtime.ring_inbox``,
+through Redis when scaled) and the inbox's own endpoints ``nudge`` it, so most changes are
+read at once; the interval is the backstop for writers that do not ring.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import Any
 from tortoise.functions import Max
 
 from hub.context import HubContext
+from hub.realtime import INBOX_DOORBELL
 from hub.store.models import Contact, Conversation, Message
 from hub.web.inbox.rows import agent_names, conversation_row, message_row
 
@@ -86,6 +89,7 @@ class InboxFeed:
         #: queues that missed an event because they were full: their socket must resume
         self.overflowed: set[asyncio.Queue[FeedEvent]] = set()
         self._task: asyncio.Task[None] | None = None
+        self._doorbell: asyncio.Task[None] | None = None
         self._started = asyncio.Lock()
         self._wake = asyncio.Event()
         self._message_hw = 0
@@ -125,6 +129,7 @@ class InboxFeed:
                 return
             await self.prime()
             self._task = asyncio.create_task(self._run(), name="inbox-feed")
+            self._doorbell = asyncio.create_task(self._listen(), name="inbox-doorbell")
 
     async def prime(self) -> None:
         """Start from now: what is already stored is read by the page's own fetches."""
@@ -135,10 +140,19 @@ class InboxFeed:
         self._conversation_hw = datetime.now(UTC)
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        for task in (self._task, self._doorbell):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._task = self._doorbell = None
+
+    async def _listen(self) -> None:
+        """Poll at once when a commit rings the doorbell (any process, through Redis when
+        scaled); the interval is then only the backstop for writers that do not ring."""
+        async with self._ctx_of().realtime.subscribe(INBOX_DOORBELL) as rings:
+            while True:
+                await rings.get()
+                self.nudge()
 
     async def _run(self) -> None:
         while True:
