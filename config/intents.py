@@ -70,6 +70,11 @@ class NluSettings(StrictModel):
     dialogflow: DialogflowSettings | None = None
     confirm_answer: bool = True
     """Send "Did this answer your question?" buttons after an FAQ answer."""
+    in_scope_retention: float = Field(default=0.95, ge=0.5, le=1.0)
+    """Share of in-scope questions (held out from the examples) the bot must still answer;
+    the "I don't know" threshold then rejects as much out-of-scope as that allows. Lower it
+    to catch more off-topic messages at the cost of more unanswered known questions
+    (``hub nlu evaluate`` prints the trade)."""
 
     @model_validator(mode="after")
     def _dialogflow_needs_agent(self) -> NluSettings:

@@ -37,6 +37,7 @@ from automations.nlu.embeddings import (
     word_pieces,
 )
 from automations.nlu.errors import NluError
+from automations.nlu.vector_store import VectorStore, model_version
 
 DEFAULT_MODEL = DATA / "minilm-l6-int8.onnx"
 DEFAULT_VOCAB = DATA / "minilm-l6-vocab.txt"
@@ -82,6 +83,8 @@ class SentenceEncoder:
         self._session_lock = threading.Lock()
         self._memo: dict[str, Vectors] | None = None
         self._memo_users = 0
+        self._store: VectorStore | None = None
+        self._vocab_path = model.with_name(DEFAULT_VOCAB.name)
         self.dim = int(self._session.get_outputs()[0].shape[-1])
 
     @classmethod
@@ -91,7 +94,9 @@ class SentenceEncoder:
                 tokens = vocab.read_text(encoding="utf-8").splitlines()
             except OSError as exc:
                 raise NluError(f"cannot load encoder vocabulary {vocab}: {exc}") from exc
-            return cls(model, tokens)
+            encoder = cls(model, tokens)
+            encoder._vocab_path = vocab
+            return encoder
 
         return cls._loaded.get((model, vocab), read)
 
@@ -173,6 +178,15 @@ class SentenceEncoder:
         if memo is None:
             return self._encode_batch(texts) if texts else np.zeros((0, self.dim), np.float32)
         todo = list(dict.fromkeys(t for t in texts if t not in memo))
+        if todo and self._store is not None:
+            stored = self._store.lookup(todo)
+            memo.update(stored)
+            todo = [t for t in todo if t not in stored]
+            if todo:
+                fresh = self._encode_batch(todo)
+                self._store.add(dict(zip(todo, fresh, strict=True)))
+                memo.update(zip(todo, fresh, strict=True))
+            todo = []
         if todo:
             for text, row in zip(todo, self._encode_batch(todo), strict=True):
                 memo[text] = row
@@ -180,14 +194,22 @@ class SentenceEncoder:
             return np.zeros((0, self.dim), np.float32)
         return np.stack([memo[t] for t in texts])
 
+    def version(self) -> str:
+        """Names the vectors this encoder makes: model file, vocabulary, token limit."""
+        return model_version([self.model, self._vocab_path], f"max_tokens={MAX_TOKENS}")
+
     @contextlib.contextmanager
-    def remembering(self) -> Iterator[None]:
+    def remembering(self, store_dir: Path | None = None) -> Iterator[None]:
         """Keep every vector computed inside: training encodes the same texts in each fold.
 
-        The vectors are forgotten on leaving: serving does not need them."""
+        With ``store_dir``, vectors are also looked up in and added to the on-disk
+        :class:`VectorStore` of this model version, saved on leaving. The vectors are
+        forgotten on leaving: serving does not need them."""
         with self._session_lock:
             if self._memo is None:
                 self._memo = {}
+            if store_dir is not None and self._store is None:
+                self._store = VectorStore(store_dir, self.version(), self.dim)
             self._memo_users += 1
         try:
             yield
@@ -196,6 +218,9 @@ class SentenceEncoder:
                 self._memo_users -= 1
                 if self._memo_users == 0:
                     self._memo = None
+                    if self._store is not None:
+                        self._store.save()
+                        self._store = None
 
 
 class TransformerFeatures(DenseFeatures):

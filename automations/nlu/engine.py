@@ -64,6 +64,11 @@ def training_examples(intents: IntentsFile) -> tuple[list[Example], list[str]]:
     return examples, oos
 
 
+def options_for(intents: IntentsFile) -> ClassifierOptions:
+    """The classifier options a configuration asks for (its retention target)."""
+    return ClassifierOptions(in_scope_retention=intents.settings.in_scope_retention)
+
+
 def _article_text(article: KnowledgeArticle | ArticleText) -> ArticleText:
     return ArticleText(article.title, article.url, article.language, article.body)
 
@@ -99,8 +104,11 @@ class NluEngine:
         options: ClassifierOptions | None = None,
         progress: Progress | None = None,
     ) -> NluEngine:
-        """Train (or load from ``cache_dir``) everything a configuration needs."""
+        """Train (or load from ``cache_dir``) everything a configuration needs.
+
+        Without explicit ``options``, the rejection keeps ``settings.in_scope_retention``."""
         examples, oos = training_examples(intents)
+        options = options or options_for(intents)
         classifier = load_or_train(
             examples, oos, options=options, cache_dir=cache_dir, progress=progress
         )

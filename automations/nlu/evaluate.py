@@ -8,11 +8,16 @@ Metrics (``hub nlu evaluate``):
 * ``oos_recall`` / ``oos_precision``: of the out-of-scope rows, the share rejected; of the
   rejected rows, the share truly out of scope (None when the test file has no such rows).
 * latency per message, one at a time after a warm-up; training seconds; peak RSS.
+* ``curve``: for a few retention targets (``calibration.CURVE_RETENTIONS`` and the configured
+  one), the operating point calibrated on held-out data applied to the test rows: the share
+  of in-scope rows answered, in-scope accuracy, out-of-scope recall and precision. The
+  operator reads off what a different ``in_scope_retention`` would buy.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import resource
 import sys
 import time
@@ -24,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from automations.nlu.calibration import OperatingPoint
 from automations.nlu.errors import DatasetError
 from automations.nlu.local import ClassifierOptions, Example, LocalClassifier
 
@@ -35,6 +41,33 @@ WARMUP = 20
 class Row:
     text: str
     label: str
+
+
+JSON_KEYS = (
+    "accuracy",
+    "macro_f1",
+    "in_scope_accuracy",
+    "oos_recall",
+    "oos_precision",
+    "latency_ms_p50",
+    "latency_ms_p99",
+    "train_seconds",
+    "peak_rss_mib",
+)
+"""What ``hub nlu evaluate --json`` prints (``curve`` too when the test has out-of-scope rows)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CurvePoint:
+    """One retention target's operating point, measured on the test rows."""
+
+    retention: float
+    threshold: float
+    answered: float
+    """Share of in-scope test rows not rejected."""
+    in_scope_accuracy: float
+    oos_recall: float | None
+    oos_precision: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +86,60 @@ class EvaluationReport:
     intents: int
     threshold: float
     calibrated_on: str
+    in_scope_retention: float = 0.95
+    curve: tuple[CurvePoint, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def json_dict(self) -> dict[str, Any]:
+        """The ``--json`` object: :data:`JSON_KEYS`, and the curve when out-of-scope rows
+        were given."""
+        data = self.to_dict()
+        out = {key: data[key] for key in JSON_KEYS}
+        if self.oos_recall is not None:
+            out["in_scope_retention"] = self.in_scope_retention
+            out["curve"] = data["curve"]
+        return out
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        """(measure, value) lines of the human-readable report."""
+        return [
+            ("accuracy (top intent, in-scope rows)", _percent(self.accuracy)),
+            ("macro-F1", _percent(self.macro_f1)),
+            ("in-scope accuracy (right and not rejected)", _percent(self.in_scope_accuracy)),
+            ("out-of-scope recall", _percent(self.oos_recall)),
+            ("out-of-scope precision", _percent(self.oos_precision)),
+            (
+                "latency p50 / p99",
+                f"{self.latency_ms_p50:.2f} / {self.latency_ms_p99:.2f} ms",
+            ),
+            ("training", f"{self.train_seconds:.2f} s ({self.train_rows} rows)"),
+            ("peak memory", f"{self.peak_rss_mib:.0f} MiB"),
+            (
+                "threshold",
+                f"{self.threshold:.3f} (in-scope retention {self.in_scope_retention:.2f}, "
+                f"calibrated on {self.calibrated_on})",
+            ),
+        ]
+
+    def curve_rows(self) -> list[tuple[str, str, str, str, str]]:
+        """(retention target, answered, in-scope accuracy, OOS recall, OOS precision)."""
+        return [
+            (
+                f"{p.retention:.2f}"
+                + (" (configured)" if p.retention == self.in_scope_retention else ""),
+                _percent(p.answered),
+                _percent(p.in_scope_accuracy),
+                _percent(p.oos_recall),
+                _percent(p.oos_precision),
+            )
+            for p in self.curve
+        ]
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value * 100:.2f} %"
 
 
 def read_rows(path: Path, text_column: str = "text", label_column: str = "category") -> list[Row]:
@@ -159,10 +243,12 @@ def evaluate_rows(
     top_in: list[str] = []
     in_right = 0
     oos_total = oos_rejected = rejected_total = 0
+    scored: list[tuple[float, float, str | None, bool]] = []
     for index, row in enumerate(test):
         t0 = time.perf_counter()
         result = model.classify(row.text)
         latencies.append((time.perf_counter() - t0) * 1000)
+        scored.append((*model.scores(row.text), row.label == oos_label))
         top = result.candidates[0].intent if result.candidates else ""
         if result.out_of_scope:
             rejected_total += 1
@@ -194,6 +280,38 @@ def evaluate_rows(
         intents=len(model.intents),
         threshold=model.threshold,
         calibrated_on=model.calibration.source,
+        in_scope_retention=model.calibration.retention,
+        curve=tuple(
+            _measure_point(point, scored, [r.label for r in test])
+            for point in model.calibration.curve
+        ),
+    )
+
+
+def _measure_point(
+    point: OperatingPoint,
+    scored: Sequence[tuple[float, float, str | None, bool]],
+    gold: Sequence[str],
+) -> CurvePoint:
+    """One operating point applied to the test rows' scores."""
+    answered = right = n_in = oos_total = oos_rejected = rejected = 0
+    for (score, gap, intent, is_oos), label in zip(scored, gold, strict=True):
+        reject = intent is None or point.rejects(score, gap)
+        rejected += int(reject)
+        if is_oos:
+            oos_total += 1
+            oos_rejected += int(reject)
+        else:
+            n_in += 1
+            answered += int(not reject)
+            right += int(not reject and intent == label)
+    return CurvePoint(
+        retention=point.retention,
+        threshold=point.threshold,
+        answered=answered / n_in if n_in else math.nan,
+        in_scope_accuracy=right / n_in if n_in else math.nan,
+        oos_recall=oos_rejected / oos_total if oos_total else None,
+        oos_precision=(oos_rejected / rejected if rejected else 0.0) if oos_total else None,
     )
 
 

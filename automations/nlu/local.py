@@ -21,6 +21,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,9 +31,16 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 from automations.nlu.background import BACKGROUND
+from automations.nlu.calibration import (
+    Calibration,
+    curve,
+    fit_temperature,
+    softmax,
+)
 from automations.nlu.embeddings import EmbeddingFeatures, StaticEmbeddings
 from automations.nlu.encoder import SentenceEncoder, TransformerFeatures
 from automations.nlu.errors import TrainingError
+from automations.nlu.fast import FastScorer
 from automations.nlu.result import Candidate, NluResult, out_of_scope
 from automations.nlu.text import has_letters, normalize
 
@@ -59,15 +67,15 @@ class ClassifierOptions:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
     c: float = 0.5
-    target_acceptance: float = 0.95
-    """Without out-of-scope examples: share of held-out, correctly classified in-scope
-    messages the threshold must accept."""
+    in_scope_retention: float = 0.95
+    """Share of held-out in-scope questions the calibrated rejection must still answer
+    (``nlu.in_scope_retention``); see ``calibration.py``."""
     oos_as_class: bool = True
+    """Train the operator's out-of-scope examples as a class of their own (besides using them
+    to calibrate the threshold)."""
     background: bool = True
     """Without operator out-of-scope examples, train :data:`BACKGROUND` (generic off-topic
     messages) as the out-of-scope class; the threshold still comes from held-out in-scope."""
-    """Train the operator's out-of-scope examples as a class of their own (besides using them
-    to calibrate the threshold)."""
     holdout_fraction: float = 0.2
     max_folds: int = 5
     small_data: int = 3000
@@ -80,28 +88,32 @@ class ClassifierOptions:
     transformer_weight: float = 3.0
     """Weight of the MiniLM transformer's sentence-vector columns; 0 disables them. Skipped
     when onnxruntime or the model file is not installed."""
-    transformer_up_to: int = 5000
+    transformer_up_to: int | None = 5000
     """The transformer's features are used up to this many training examples (out-of-scope
-    ones included). Above, training time would break the 30 s cold start: on BANKING77's
-    10,003 examples they add 1.1 points but the cold start goes from 30 s to 42 s on this
-    2-core machine (the SVM's time grows with the dense columns). Few-shot sets gain the most
-    (+6 points)."""
+    ones included; None: at any size). Above, training in line would break the 30 s cold
+    start: on BANKING77's 10,003 examples they add 1.1 points but the cold start goes from
+    30 s to 42 s on this 2-core machine (the SVM's time grows with the dense columns). The
+    engine serves such configurations with the fast model at once and trains the full one
+    (``full_options``) in the background (``swap.py``). Few-shot sets gain the most."""
     transformer_pooling: str = "mean"
     """"mean" (384 columns) or "mean+max" (768: ~0.2 point more on BANKING77, but twice the
     training time and memory of the SVM)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Calibration:
-    """How the confidences and threshold were fitted, for ``hub check`` and the inbox."""
+def full_options(options: ClassifierOptions) -> ClassifierOptions:
+    """The same options with the sentence encoder at any size (the background model)."""
+    return dataclasses.replace(options, transformer_up_to=None)
 
-    temperature: float
-    threshold: float
-    source: str
-    heldout_in_scope: int
-    heldout_out_of_scope: int
-    expected_in_scope_accuracy: float
-    expected_oos_recall: float | None
+
+def fast_options(options: ClassifierOptions) -> ClassifierOptions:
+    """The same options without the sentence encoder (the model served at once)."""
+    return dataclasses.replace(options, transformer_weight=0.0)
+
+
+def needs_background(count: int, options: ClassifierOptions) -> bool:
+    """Whether ``count`` training examples are past the encoder's in-line limit."""
+    limit = options.transformer_up_to
+    return _uses_encoder(options) and limit is not None and count > limit
 
 
 def _uses_encoder(options: ClassifierOptions) -> bool:
@@ -133,14 +145,6 @@ def _features(options: ClassifierOptions) -> FeatureUnion:
             ),
         ]
     )
-
-
-def _softmax(values: FloatArray, temperature: float) -> FloatArray:
-    scaled = values / temperature
-    scaled = scaled - scaled.max(axis=-1, keepdims=True)
-    exp = np.exp(scaled)
-    result: FloatArray = exp / exp.sum(axis=-1, keepdims=True)
-    return result
 
 
 @dataclass
@@ -205,112 +209,36 @@ def _fold_ids(labels: Sequence[str], options: ClassifierOptions) -> tuple[list[i
     return folds, 1
 
 
-def _fit_temperature(decision: FloatArray, gold: NDArray[np.int64]) -> float:
-    """Temperature minimising the held-out negative log-likelihood (a 1-D grid search)."""
-    if decision.shape[1] < 2 or len(gold) == 0:
-        return 1.0
-    best, best_t = math.inf, 1.0
-    for t in np.geomspace(0.02, 5.0, 60):
-        probs = _softmax(decision, float(t))
-        nll = -float(np.mean(np.log(probs[np.arange(len(gold)), gold] + 1e-12)))
-        if nll < best:
-            best, best_t = nll, float(t)
-    return best_t
-
-
-def _choose_threshold(
-    in_scores: FloatArray,
-    in_correct: NDArray[np.bool_],
-    oos_scores: FloatArray,
-    target_acceptance: float,
-) -> tuple[float, str]:
-    """Pick the rejection threshold from held-out scores of this configuration.
-
-    With out-of-scope examples: maximise in-scope accuracy + out-of-scope recall (both after
-    rejection), the two figures an operator trades. Without: the lowest score that still
-    accepts ``target_acceptance`` of the correctly classified in-scope messages.
-    """
-    if len(oos_scores):
-        candidates = np.unique(np.concatenate([in_scores, oos_scores, [0.0]]))
-        best, best_t = -math.inf, 0.0
-        n_in = max(1, len(in_scores))
-        for t in candidates:
-            accepted = (in_scores >= t) & in_correct
-            value = accepted.sum() / n_in + float(np.mean(oos_scores < t))
-            if value > best + 1e-12:
-                best, best_t = value, float(t)
-        return best_t, "out-of-scope examples"
-    right = in_scores[in_correct]
-    if len(right) == 0:
-        return 0.0, "none (no held-out example classified right)"
-    return float(np.quantile(right, 1.0 - target_acceptance)), "held-out in-scope examples"
-
-
-def _block(coef: Any, offset: int, size: int) -> Float32Array:
-    """Feature-major float32 copy of some coefficient columns (row lookups by feature)."""
-    return np.ascontiguousarray(coef[:, offset : offset + size].T, dtype=np.float32)
-
-
-class _FastScorer:
-    """Decision values of one message without scikit-learn's per-call overhead.
-
-    ``FeatureUnion.transform`` + ``decision_function`` cost ~1 ms per message, nearly all of
-    it input validation and joblib dispatch. This recomputes the same TF-IDF (sublinear tf,
-    idf, l2 per block) and embedding columns and multiplies by the SVM's coefficients
-    directly; ``tests/automations/nlu/test_local.py`` checks it matches the slow path.
-    """
-
-    def __init__(self, fitted: _Fitted) -> None:
-        assert fitted.model is not None
-        coef = fitted.model.coef_
-        self.binary = coef.shape[0] == 1
-        self.intercept = np.asarray(fitted.model.intercept_, dtype=np.float64)
-        self.blocks: list[tuple[Any, dict[str, int], FloatArray, Float32Array]] = []
-        self.dense: list[tuple[EmbeddingFeatures | TransformerFeatures, Float32Array]] = []
-        offset = 0
-        for _name, step in fitted.features.transformer_list:
-            if isinstance(step, TfidfVectorizer):
-                size = len(step.vocabulary_)
-                idf = np.asarray(step.idf_, dtype=np.float64)
-                self.blocks.append(
-                    (step.build_analyzer(), step.vocabulary_, idf, _block(coef, offset, size))
-                )
-            else:
-                size = step.transform(["x"]).shape[1]
-                self.dense.append((step, _block(coef, offset, size)))
-            offset += size
-
-    def decide(self, text: str) -> tuple[FloatArray, int]:
-        """Decision row (n_classes,) and the number of known words and character n-grams.
-
-        The embeddings do not count: a message sharing not one n-gram with the training
-        examples (another script, say) is out of scope whatever its vectors look like.
-        """
-        total = self.intercept.copy()
-        nonzero = 0
-        for step, block in self.dense:
-            total += step.encode_one(text) @ block
-        for analyzer, vocabulary, idf, block in self.blocks:
-            counts: dict[int, int] = {}
-            for gram in analyzer(text):
-                index = vocabulary.get(gram)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + 1
-            if not counts:
-                continue
-            nonzero += len(counts)
-            indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            values = (1.0 + np.log(tf)) * idf[indices]
-            values /= np.sqrt(values @ values)
-            total += values @ block[indices]
-        if self.binary:
-            return np.array([-total[0], total[0]]), nonzero
-        return total, nonzero
+def _row_scores(
+    labels: tuple[str, ...], single: bool, decision: FloatArray, temperature: float
+) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
+    """Per row: the best in-scope confidence, the out-of-scope class's lead over the best
+    intent (-inf without that class) and the best intent's column."""
+    rows = len(decision)
+    if single:
+        return (
+            decision[:, 0].astype(np.float64),
+            np.full(rows, -math.inf),
+            np.zeros(rows, dtype=np.int64),
+        )
+    probs = softmax(decision, temperature)
+    if OOS_LABEL not in labels:
+        best = np.argmax(probs, axis=1)
+        return probs[np.arange(rows), best], np.full(rows, -math.inf), best.astype(np.int64)
+    oos = labels.index(OOS_LABEL)
+    masked = probs.copy()
+    masked[:, oos] = -1.0
+    best = np.argmax(masked, axis=1)
+    gaps = decision[:, oos] - decision[np.arange(rows), best]
+    return masked[np.arange(rows), best], gaps.astype(np.float64), best.astype(np.int64)
 
 
 class LocalClassifier:
-    """A trained classifier; thread-safe for reading, picklable for the cache."""
+    """A trained classifier; thread-safe for reading, picklable for the cache.
+
+    It keeps only what serving needs: the :class:`FastScorer` (float32 coefficients,
+    vocabularies), not scikit-learn's model and its float64 copy of them.
+    """
 
     provider = "local"
 
@@ -323,31 +251,43 @@ class LocalClassifier:
         options: ClassifierOptions,
         intents: tuple[str, ...],
     ) -> None:
-        self._fitted = fitted
+        self.labels = fitted.labels
         self.temperature = temperature
         self.threshold = threshold
         self.calibration = calibration
         self.options = options
         self.intents = intents
-        self._fast: _FastScorer | None = None
+        self._scorer: FastScorer | None = None
+        self._single: _Fitted | None = None
+        if fitted.model is None:
+            self._single = fitted  # one intent: cosine to its examples, no linear model
+        else:
+            self._scorer = FastScorer(
+                fitted.features.transformer_list, fitted.model.coef_, fitted.model.intercept_
+            )
+
+    @property
+    def uses_encoder(self) -> bool:
+        """Whether this model reads the sentence encoder's vectors (the "full" model)."""
+        if self._scorer is not None:
+            return any(isinstance(step, TransformerFeatures) for step, _ in self._scorer.dense)
+        assert self._single is not None
+        return any(
+            isinstance(step, TransformerFeatures)
+            for _, step in self._single.features.transformer_list
+        )
 
     def warm_up(self) -> None:
         """Build the fast path and load the embeddings now, not on the first customer."""
         self.classify("warm up")
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_fast"] = None  # rebuilt on first use: keeps cached files small
-        return state
-
     def _decide(self, clean: str) -> tuple[FloatArray, int]:
         """Decision values (one row) of a normalised text and its non-zero feature count."""
-        if self._fitted.model is None:
-            matrix = self._fitted.features.transform([clean])
-            return self._fitted.decide(matrix)[0], int(matrix.nnz)
-        if self._fast is None:
-            self._fast = _FastScorer(self._fitted)
-        return self._fast.decide(clean)
+        if self._single is not None:
+            matrix = self._single.features.transform([clean])
+            return self._single.decide(matrix)[0], int(matrix.nnz)
+        assert self._scorer is not None
+        return self._scorer.decide(clean)
 
     # --- training -----------------------------------------------------------------------
 
@@ -361,17 +301,19 @@ class LocalClassifier:
         calibration_out_of_scope: Sequence[str] = (),
         options: ClassifierOptions | None = None,
         progress: Progress | None = None,
+        vector_dir: Path | None = None,
     ) -> LocalClassifier:
         """Train from examples and calibrate confidences and the out-of-scope threshold.
 
         ``calibration_*`` (e.g. a validation CSV) replace the internal held-out split.
+        ``vector_dir`` keeps the sentence vectors of the examples on disk (``vector_store``).
         """
         options = options or ClassifierOptions()
-        if len(examples) + len(out_of_scope_examples) > options.transformer_up_to:
-            options = dataclasses.replace(options, transformer_weight=0.0)
+        if needs_background(len(examples) + len(out_of_scope_examples), options):
+            options = fast_options(options)
         # the folds and the final model encode the same texts: run the transformer once each
         remembering = (
-            SentenceEncoder.load().remembering()
+            SentenceEncoder.load().remembering(vector_dir)
             if _uses_encoder(options)
             else contextlib.nullcontext()
         )
@@ -426,45 +368,70 @@ class LocalClassifier:
             )
             report("training", 0.8)
             final = _fit(all_texts, all_labels, options)
-        labels = final.labels
-        columns = {name: i for i, name in enumerate(labels)}
-        temperature = 1.0
-        threshold = 0.0
-        source = "none (no held-out examples)"
-        in_count = len(in_gold)
-        oos_count = 0 if oos_dec is None else len(oos_dec)
-        expected_acc, expected_recall = math.nan, None
-        if in_dec is not None and len(in_gold):
-            known = [i for i, g in enumerate(in_gold) if g in columns]
-            gold_idx = np.array([columns[in_gold[i]] for i in known], dtype=np.int64)
-            if final.model is not None:
-                temperature = _fit_temperature(in_dec[known], gold_idx)
-            in_scores, in_pred = cls._score_rows(final, in_dec, temperature)
-            in_correct = np.array(
-                [in_pred[i] == columns.get(g, -1) for i, g in enumerate(in_gold)], dtype=bool
-            )
-            oos_scores = (
-                cls._score_rows(final, oos_dec, temperature)[0]
-                if oos_dec is not None
-                else np.zeros(0)
-            )
-            threshold, source = _choose_threshold(
-                in_scores, in_correct, oos_scores, options.target_acceptance
-            )
-            expected_acc = float(np.mean(in_correct & (in_scores >= threshold)))
-            if len(oos_scores):
-                expected_recall = float(np.mean(oos_scores < threshold))
+        calibration = cls._calibrate(final, in_dec, oos_dec, in_gold, options, bool(oos))
         report("done", 1.0)
-        calibration = Calibration(
-            temperature=temperature,
-            threshold=threshold,
-            source=source,
-            heldout_in_scope=in_count,
-            heldout_out_of_scope=oos_count,
-            expected_in_scope_accuracy=expected_acc,
-            expected_oos_recall=expected_recall,
+        model = cls(
+            final, calibration.temperature, calibration.threshold, calibration, options, intents
         )
-        return cls(final, temperature, threshold, calibration, options, intents)
+        del final  # scikit-learn's model and its float64 coefficients: not kept
+        return model
+
+    @staticmethod
+    def _calibrate(
+        final: _Fitted,
+        in_dec: FloatArray | None,
+        oos_dec: FloatArray | None,
+        in_gold: Sequence[str],
+        options: ClassifierOptions,
+        has_oos: bool,
+    ) -> Calibration:
+        """Temperature, then the operating point of ``options.in_scope_retention``."""
+        retention = options.in_scope_retention
+        if in_dec is None or not len(in_gold):
+            return Calibration(
+                temperature=1.0,
+                threshold=0.0,
+                source="none (no held-out examples)",
+                heldout_in_scope=0,
+                heldout_out_of_scope=0 if oos_dec is None else len(oos_dec),
+                expected_in_scope_accuracy=math.nan,
+                expected_oos_recall=None,
+                retention=retention,
+            )
+        labels = final.labels
+        single = final.model is None
+        columns = {name: i for i, name in enumerate(labels)}
+        known = [i for i, g in enumerate(in_gold) if g in columns]
+        gold_idx = np.array([columns[in_gold[i]] for i in known], dtype=np.int64)
+        temperature = 1.0 if single else fit_temperature(in_dec[known], gold_idx)
+        in_scores, in_gaps, in_pred = _row_scores(labels, single, in_dec, temperature)
+        in_correct = np.array(
+            [in_pred[i] == columns.get(g, -1) for i, g in enumerate(in_gold)], dtype=bool
+        )
+        if oos_dec is not None and len(oos_dec):
+            oos_scores, oos_gaps, _ = _row_scores(labels, single, oos_dec, temperature)
+        else:
+            oos_scores = oos_gaps = np.zeros(0)
+        points = curve(retention, in_scores, in_gaps, in_correct, oos_scores, oos_gaps)
+        chosen = next(p for p in points if p.retention == retention)
+        if len(oos_scores):
+            source = "out-of-scope examples"
+        elif has_oos:
+            source = "held-out in-scope examples (out-of-scope examples not held out)"
+        else:
+            source = "held-out in-scope examples"
+        return Calibration(
+            temperature=temperature,
+            threshold=chosen.threshold,
+            source=source,
+            heldout_in_scope=len(in_gold),
+            heldout_out_of_scope=len(oos_scores),
+            expected_in_scope_accuracy=chosen.expected_in_scope_accuracy,
+            expected_oos_recall=chosen.expected_oos_recall,
+            retention=retention,
+            oos_margin=chosen.oos_margin,
+            curve=points,
+        )
 
     @staticmethod
     def _heldout(
@@ -520,25 +487,19 @@ class LocalClassifier:
 
     # --- classification -----------------------------------------------------------------
 
-    @staticmethod
-    def _score_rows(
-        fitted: _Fitted, decision: FloatArray, temperature: float
-    ) -> tuple[FloatArray, NDArray[np.int64]]:
-        """Per row: the best in-scope confidence (0 when the OOS class wins) and its column."""
-        if fitted.model is None:
-            return decision[:, 0].astype(np.float64), np.zeros(len(decision), dtype=np.int64)
-        probs = _softmax(decision, temperature)
-        labels = fitted.labels
-        best = np.argmax(probs, axis=1)
-        scores = probs[np.arange(len(probs)), best].copy()
-        if OOS_LABEL in labels:
-            oos = labels.index(OOS_LABEL)
-            masked = probs.copy()
-            masked[:, oos] = -1.0
-            best_in = np.argmax(masked, axis=1)
-            scores = np.where(best == oos, 0.0, masked[np.arange(len(probs)), best_in])
-            best = np.where(best == oos, -1, best_in)  # rejected by the class: never right
-        return scores, best.astype(np.int64)
+    def scores(self, text: str) -> tuple[float, float, str | None]:
+        """What the operating point decides on: the best in-scope confidence, the
+        out-of-scope class's lead over it, and the best intent (None: nothing to read)."""
+        clean = normalize(text)
+        if not clean or not has_letters(clean):
+            return 0.0, math.inf, None
+        decision, nonzero = self._decide(clean)
+        if nonzero == 0:  # not one known word or character n-gram
+            return 0.0, math.inf, None
+        score, gap, best = _row_scores(
+            self.labels, self._single is not None, decision[None, :], self.temperature
+        )
+        return float(score[0]), float(gap[0]), self.labels[int(best[0])]
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Calibrated confidence of every intent (the out-of-scope class left out)."""
@@ -546,33 +507,39 @@ class LocalClassifier:
         if not clean or not has_letters(clean):
             return {}
         decision, _ = self._decide(clean)
-        if self._fitted.model is None:
-            return {self._fitted.labels[0]: float(decision[0])}
-        probs = _softmax(decision, self.temperature)
-        return {
-            name: float(probs[i]) for i, name in enumerate(self._fitted.labels) if name != OOS_LABEL
-        }
+        if self._single is not None:
+            return {self.labels[0]: float(decision[0])}
+        probs = softmax(decision, self.temperature)
+        return {name: float(probs[i]) for i, name in enumerate(self.labels) if name != OOS_LABEL}
 
     def classify(self, text: str, language: str | None = None) -> NluResult:
-        """Top intents with confidences; out-of-scope below the calibrated threshold."""
+        """Top intents with confidences; out-of-scope below the calibrated threshold or when
+        the out-of-scope class leads by more than the calibrated margin."""
         clean = normalize(text)
         if not clean or not has_letters(clean):
             return out_of_scope("local", language, self.threshold)
         decision, nonzero = self._decide(clean)
         if nonzero == 0:  # not one known word or character n-gram
             return out_of_scope("local", language, self.threshold)
-        if self._fitted.model is None:
-            probs = {self._fitted.labels[0]: float(decision[0])}
+        labels = self.labels
+        if self._single is not None:
+            probs = {labels[0]: float(decision[0])}
+            gap = -math.inf
         else:
-            row = _softmax(decision, self.temperature)
-            labels = self._fitted.labels
+            row = softmax(decision, self.temperature)
             probs = {labels[i]: float(row[i]) for i in range(len(labels))}
-        oos_wins = max(probs, key=lambda k: probs[k]) == OOS_LABEL
+            gap = -math.inf
+            if OOS_LABEL in labels:
+                oos = labels.index(OOS_LABEL)
+                best_in = max(
+                    (float(decision[i]) for i in range(len(labels)) if i != oos), default=0.0
+                )
+                gap = float(decision[oos]) - best_in
         probs.pop(OOS_LABEL, None)
         ranked = sorted(probs.items(), key=lambda kv: kv[1], reverse=True)[: self.options.top_k]
         candidates = tuple(Candidate(name, round(p, 6)) for name, p in ranked)
         top = candidates[0]
-        rejected = oos_wins or top.confidence < self.threshold
+        rejected = gap > self.calibration.oos_margin or top.confidence < self.threshold
         return NluResult(
             intent=None if rejected else top.intent,
             confidence=top.confidence,
@@ -590,9 +557,11 @@ class LocalClassifier:
             "intents": len(self.intents),
             "temperature": self.temperature,
             "threshold": self.threshold,
+            "in_scope_retention": self.calibration.retention,
             "calibrated_on": self.calibration.source,
             "heldout_in_scope": self.calibration.heldout_in_scope,
             "heldout_out_of_scope": self.calibration.heldout_out_of_scope,
+            "encoder": self.uses_encoder,
         }
 
 

@@ -86,8 +86,7 @@ def test_classifier_does_without_the_encoder(monkeypatch):
     monkeypatch.setattr(SentenceEncoder, "available", staticmethod(lambda *a: False))
     examples, oos = training_examples(faq())
     model = LocalClassifier.train(examples, oos)
-    steps = [type(step) for _, step in model._fitted.features.transformer_list]
-    assert TransformerFeatures not in steps
+    assert not model.uses_encoder
     assert model.classify("how much is the pro plan?").intent == "pricing"
 
 
@@ -123,8 +122,7 @@ def test_transformer_features_pickle_without_the_model():
 def test_options_can_switch_the_transformer_off():
     examples, oos = training_examples(faq())
     model = LocalClassifier.train(examples, oos, options=ClassifierOptions(transformer_weight=0))
-    steps = [type(step) for _, step in model._fitted.features.transformer_list]
-    assert TransformerFeatures not in steps
+    assert not model.uses_encoder
 
 
 def test_transformer_is_left_out_of_large_training_sets():
@@ -132,10 +130,7 @@ def test_transformer_is_left_out_of_large_training_sets():
     small = LocalClassifier.train(examples, oos)
     large = LocalClassifier.train(examples, oos, options=ClassifierOptions(transformer_up_to=5))
 
-    def steps(model: LocalClassifier) -> list[type]:
-        return [type(step) for _, step in model._fitted.features.transformer_list]
-
-    assert TransformerFeatures in steps(small)
-    assert TransformerFeatures not in steps(large)
+    assert small.uses_encoder
+    assert not large.uses_encoder
     assert large.options.transformer_weight == 0
     assert large.classify("how much is the pro plan?").intent == "pricing"
