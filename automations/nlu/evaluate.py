@@ -7,6 +7,13 @@ Metrics (``hub nlu evaluate``):
 * ``in_scope_accuracy``: in-scope rows given the right intent *and* not rejected.
 * ``oos_recall`` / ``oos_precision``: of the out-of-scope rows, the share rejected; of the
   rejected rows, the share truly out of scope (None when the test file has no such rows).
+* ``open_accuracy`` / ``open_macro_f1``: with out-of-scope rows, every row's final answer
+  (an intent, or "out of scope" as one more class) against its label; the figures the open
+  intent classification literature reports (e.g. Zhang et al., AAAI 2021, on BANKING77).
+
+The model evaluated is the one that ends up serving: the full model, sentence encoder
+included at any size (``local.full_options``), which the hub trains in the background when a
+configuration is too large to train it in line.
 * latency per message, one at a time after a warm-up; training seconds; peak RSS.
 * ``curve``: for a few retention targets (``calibration.CURVE_RETENTIONS`` and the configured
   one), the operating point calibrated on held-out data applied to the test rows: the share
@@ -31,7 +38,13 @@ import numpy as np
 
 from automations.nlu.calibration import OperatingPoint
 from automations.nlu.errors import DatasetError
-from automations.nlu.local import ClassifierOptions, Example, LocalClassifier
+from automations.nlu.local import (
+    ClassifierOptions,
+    Example,
+    LocalClassifier,
+    Scores,
+    full_options,
+)
 
 Progress = Callable[[str, float], None]
 WARMUP = 20
@@ -88,6 +101,8 @@ class EvaluationReport:
     calibrated_on: str
     in_scope_retention: float = 0.95
     curve: tuple[CurvePoint, ...] = ()
+    open_accuracy: float | None = None
+    open_macro_f1: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -221,8 +236,11 @@ def evaluate_rows(
     oos_label: str = "oos",
     options: ClassifierOptions | None = None,
     progress: Progress | None = None,
+    vector_dir: Path | None = None,
 ) -> EvaluationReport:
-    """Train on ``train`` (calibrating on ``validation`` when given) and score ``test``."""
+    """Train on ``train`` (calibrating on ``validation`` when given) and score ``test``.
+
+    ``vector_dir``: where the training examples' sentence vectors are kept between runs."""
     report = progress or (lambda _step, _share: None)
     examples, oos = split_oos(train, oos_label)
     cal_examples, cal_oos = split_oos(validation, oos_label)
@@ -232,8 +250,9 @@ def evaluate_rows(
         oos,
         calibration_examples=cal_examples,
         calibration_out_of_scope=cal_oos,
-        options=options,
+        options=full_options(options or ClassifierOptions()),
         progress=lambda step, share: report("training", share),
+        vector_dir=vector_dir,
     )
     train_seconds = time.perf_counter() - started
     for row in test[:WARMUP]:
@@ -243,13 +262,15 @@ def evaluate_rows(
     top_in: list[str] = []
     in_right = 0
     oos_total = oos_rejected = rejected_total = 0
-    scored: list[tuple[float, float, str | None, bool]] = []
+    scored: list[Scores | None] = []
+    final: list[str] = []
     for index, row in enumerate(test):
         t0 = time.perf_counter()
-        result = model.classify(row.text)
+        result, scores = model.classify_scored(row.text)
         latencies.append((time.perf_counter() - t0) * 1000)
-        scored.append((*model.scores(row.text), row.label == oos_label))
+        scored.append(scores)
         top = result.candidates[0].intent if result.candidates else ""
+        final.append(oos_label if result.out_of_scope else (result.intent or oos_label))
         if result.out_of_scope:
             rejected_total += 1
         if row.label == oos_label:
@@ -263,6 +284,7 @@ def evaluate_rows(
             report("testing", index / len(test))
     report("testing", 1.0)
     n_in = max(1, len(gold_in))
+    gold_all = [r.label for r in test]
     return EvaluationReport(
         accuracy=sum(g == p for g, p in zip(gold_in, top_in, strict=True)) / n_in,
         macro_f1=_macro_f1(gold_in, top_in),
@@ -282,23 +304,26 @@ def evaluate_rows(
         calibrated_on=model.calibration.source,
         in_scope_retention=model.calibration.retention,
         curve=tuple(
-            _measure_point(point, scored, [r.label for r in test])
+            _measure_point(point, scored, gold_all, oos_label)
             for point in model.calibration.curve
         ),
+        open_accuracy=float(np.mean([g == p for g, p in zip(gold_all, final, strict=True)]))
+        if oos_total
+        else None,
+        open_macro_f1=_macro_f1(gold_all, final) if oos_total else None,
     )
 
 
 def _measure_point(
-    point: OperatingPoint,
-    scored: Sequence[tuple[float, float, str | None, bool]],
-    gold: Sequence[str],
+    point: OperatingPoint, scored: Sequence[Scores | None], gold: Sequence[str], oos_label: str
 ) -> CurvePoint:
     """One operating point applied to the test rows' scores."""
     answered = right = n_in = oos_total = oos_rejected = rejected = 0
-    for (score, gap, intent, is_oos), label in zip(scored, gold, strict=True):
-        reject = intent is None or point.rejects(score, gap)
+    for scores, label in zip(scored, gold, strict=True):
+        reject = scores is None or point.rejects(scores.score, scores.gap)
+        intent = None if scores is None else scores.intent
         rejected += int(reject)
-        if is_oos:
+        if label == oos_label:
             oos_total += 1
             oos_rejected += int(reject)
         else:
@@ -327,6 +352,7 @@ def evaluate(
     seed: int = 0,
     options: ClassifierOptions | None = None,
     progress: Progress | None = None,
+    vector_dir: Path | None = None,
 ) -> EvaluationReport:
     """Read the CSVs and run :func:`evaluate_rows`; errors are :class:`DatasetError`."""
     train = read_rows(train_path, text_column, label_column)
@@ -339,5 +365,11 @@ def evaluate(
     if options is None:
         options = ClassifierOptions(seed=seed)
     return evaluate_rows(
-        train, test, validation, oos_label=oos_label, options=options, progress=progress
+        train,
+        test,
+        validation,
+        oos_label=oos_label,
+        options=options,
+        progress=progress,
+        vector_dir=vector_dir,
     )

@@ -61,6 +61,18 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
+class Scores:
+    """What the rejection decides on for one message (see ``calibration.py``)."""
+
+    score: float
+    """The best in-scope confidence."""
+    gap: float
+    """The out-of-scope class's lead over the best intent (-inf without that class)."""
+    intent: str
+    """The best intent, before any rejection."""
+
+
+@dataclass(frozen=True, slots=True)
 class ClassifierOptions:
     """Knobs of the local classifier; part of the cache key. Defaults are the measured best."""
 
@@ -487,20 +499,6 @@ class LocalClassifier:
 
     # --- classification -----------------------------------------------------------------
 
-    def scores(self, text: str) -> tuple[float, float, str | None]:
-        """What the operating point decides on: the best in-scope confidence, the
-        out-of-scope class's lead over it, and the best intent (None: nothing to read)."""
-        clean = normalize(text)
-        if not clean or not has_letters(clean):
-            return 0.0, math.inf, None
-        decision, nonzero = self._decide(clean)
-        if nonzero == 0:  # not one known word or character n-gram
-            return 0.0, math.inf, None
-        score, gap, best = _row_scores(
-            self.labels, self._single is not None, decision[None, :], self.temperature
-        )
-        return float(score[0]), float(gap[0]), self.labels[int(best[0])]
-
     def probabilities(self, text: str) -> dict[str, float]:
         """Calibrated confidence of every intent (the out-of-scope class left out)."""
         clean = normalize(text)
@@ -515,34 +513,35 @@ class LocalClassifier:
     def classify(self, text: str, language: str | None = None) -> NluResult:
         """Top intents with confidences; out-of-scope below the calibrated threshold or when
         the out-of-scope class leads by more than the calibrated margin."""
+        return self.classify_scored(text, language)[0]
+
+    def classify_scored(
+        self, text: str, language: str | None = None
+    ) -> tuple[NluResult, Scores | None]:
+        """:meth:`classify` and the scores the operating point decided on (None when the
+        text has nothing to read), so an evaluation can replay other operating points."""
         clean = normalize(text)
         if not clean or not has_letters(clean):
-            return out_of_scope("local", language, self.threshold)
+            return out_of_scope("local", language, self.threshold), None
         decision, nonzero = self._decide(clean)
         if nonzero == 0:  # not one known word or character n-gram
-            return out_of_scope("local", language, self.threshold)
+            return out_of_scope("local", language, self.threshold), None
         labels = self.labels
+        score, gap, best = _row_scores(
+            labels, self._single is not None, decision[None, :], self.temperature
+        )
+        scores = Scores(float(score[0]), float(gap[0]), labels[int(best[0])])
         if self._single is not None:
             probs = {labels[0]: float(decision[0])}
-            gap = -math.inf
         else:
             row = softmax(decision, self.temperature)
-            probs = {labels[i]: float(row[i]) for i in range(len(labels))}
-            gap = -math.inf
-            if OOS_LABEL in labels:
-                oos = labels.index(OOS_LABEL)
-                best_in = max(
-                    (float(decision[i]) for i in range(len(labels)) if i != oos), default=0.0
-                )
-                gap = float(decision[oos]) - best_in
-        probs.pop(OOS_LABEL, None)
+            probs = {name: float(row[i]) for i, name in enumerate(labels) if name != OOS_LABEL}
         ranked = sorted(probs.items(), key=lambda kv: kv[1], reverse=True)[: self.options.top_k]
         candidates = tuple(Candidate(name, round(p, 6)) for name, p in ranked)
-        top = candidates[0]
-        rejected = gap > self.calibration.oos_margin or top.confidence < self.threshold
-        return NluResult(
-            intent=None if rejected else top.intent,
-            confidence=top.confidence,
+        rejected = self.calibration.point().rejects(scores.score, scores.gap)
+        result = NluResult(
+            intent=None if rejected else candidates[0].intent,
+            confidence=candidates[0].confidence,
             runner_up=candidates[1] if len(candidates) > 1 else None,
             provider="local",
             language=language,
@@ -550,6 +549,7 @@ class LocalClassifier:
             candidates=candidates,
             threshold=self.threshold,
         )
+        return result, scores
 
     def describe(self) -> dict[str, Any]:
         """What ``hub check`` and the logs show about the trained model."""

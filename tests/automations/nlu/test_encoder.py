@@ -134,3 +134,37 @@ def test_transformer_is_left_out_of_large_training_sets():
     assert not large.uses_encoder
     assert large.options.transformer_weight == 0
     assert large.classify("how much is the pro plan?").intent == "pricing"
+
+
+def test_vector_store_encodes_only_new_texts(encoder: SentenceEncoder, tmp_path, monkeypatch):
+    from automations.nlu.vector_store import VectorStore
+
+    calls: list[list[str]] = []
+    real = encoder._encode_batch
+
+    def counting(texts):
+        calls.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(encoder, "_encode_batch", counting)
+    with encoder.remembering(tmp_path):
+        first = encoder.encode(["where is my card", "close my account"])
+    with encoder.remembering(tmp_path):  # a restart or reload with one new example
+        again = encoder.encode(["where is my card", "close my account", "a new example"])
+    assert calls == [["where is my card", "close my account"], ["a new example"]]
+    np.testing.assert_array_equal(again[:2], first)
+    # vectors of another model version are never mixed in
+    assert len(VectorStore(tmp_path, encoder.version(), encoder.dim)) == 3
+    assert len(VectorStore(tmp_path, "another-model", encoder.dim)) == 0
+
+
+def test_damaged_vector_store_is_rebuilt(encoder: SentenceEncoder, tmp_path):
+    from automations.nlu.vector_store import VectorStore
+
+    store = VectorStore(tmp_path, encoder.version(), encoder.dim)
+    store.folder.mkdir(parents=True)
+    (store.folder / "vectors.npz").write_bytes(b"not numpy")
+    assert len(store) == 0
+    with encoder.remembering(tmp_path):
+        encoder.encode(["where is my card"])
+    assert len(VectorStore(tmp_path, encoder.version(), encoder.dim)) == 1
