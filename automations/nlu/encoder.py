@@ -22,7 +22,6 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,16 +30,17 @@ from numpy.typing import NDArray
 
 from automations.nlu.embeddings import (
     DATA,
+    PIECES_VOCAB,
     DenseFeatures,
     LoadedOnce,
+    WordPieces,
     basic_words,
-    word_pieces,
 )
 from automations.nlu.errors import NluError
 from automations.nlu.vector_store import VectorStore, model_version
 
 DEFAULT_MODEL = DATA / "minilm-l6-int8.onnx"
-DEFAULT_VOCAB = DATA / "minilm-l6-vocab.txt"
+DEFAULT_VOCAB = PIECES_VOCAB
 MAX_TOKENS = 64
 """Word pieces read per message, [CLS] and [SEP] included. An intent is asked in the first
 sentences (99 % of BANKING77 messages have fewer than 47 pieces) and the time grows with the
@@ -71,14 +71,14 @@ class SentenceEncoder:
 
     _loaded: ClassVar[LoadedOnce[SentenceEncoder]] = LoadedOnce()
 
-    def __init__(self, model: Path, vocab: Sequence[str]) -> None:
+    def __init__(self, model: Path, pieces: WordPieces) -> None:
         self.model = model
-        self.ids = {token: i for i, token in enumerate(vocab)}
+        self.pieces = pieces
+        ids = pieces.ids
         try:
-            self._cls, self._sep, self._unk = (self.ids[t] for t in ("[CLS]", "[SEP]", "[UNK]"))
+            self._cls, self._sep, self._unk = (ids[t] for t in ("[CLS]", "[SEP]", "[UNK]"))
         except KeyError as exc:
             raise NluError(f"vocabulary of {model} lacks {exc}") from None
-        self._pieces = lru_cache(maxsize=65536)(self._word_pieces)
         self._session = _session(model, 1)
         self._session_lock = threading.Lock()
         self._memo: dict[str, Vectors] | None = None
@@ -90,11 +90,7 @@ class SentenceEncoder:
     @classmethod
     def load(cls, model: Path = DEFAULT_MODEL, vocab: Path = DEFAULT_VOCAB) -> SentenceEncoder:
         def read() -> SentenceEncoder:
-            try:
-                tokens = vocab.read_text(encoding="utf-8").splitlines()
-            except OSError as exc:
-                raise NluError(f"cannot load encoder vocabulary {vocab}: {exc}") from exc
-            encoder = cls(model, tokens)
+            encoder = cls(model, WordPieces.load(vocab))
             encoder._vocab_path = vocab
             return encoder
 
@@ -110,14 +106,14 @@ class SentenceEncoder:
         )
 
     def _word_pieces(self, word: str) -> tuple[int, ...]:
-        pieces = word_pieces(word, self.ids)
+        pieces = self.pieces.pieces(word)
         return (self._unk,) if pieces is None else pieces
 
     def token_ids(self, text: str) -> list[int]:
         """[CLS], the word pieces (cut to fit :data:`MAX_TOKENS`), [SEP]."""
         ids = [self._cls]
         for word in basic_words(text):
-            ids.extend(self._pieces(word))
+            ids.extend(self._word_pieces(word))
             if len(ids) >= MAX_TOKENS - 1:
                 break
         ids = ids[: MAX_TOKENS - 1]

@@ -150,19 +150,43 @@ def open_protocol_files(folder: Path, seed: int = 0) -> dict[str, tuple[Path, Pa
 
 
 def serve_one(spec: dict[str, Any]) -> dict[str, Any]:
-    """What ``hub serve`` does: load the model (from the cache when there), answer messages."""
-    from automations.nlu.cache import load_or_train
+    """What ``hub serve`` does: the full model from the cache when there; else the fast model
+    at once (the cold start, to its first answer) and the full one trained in a child
+    process, then swapped in. Then every test message is answered."""
+    from automations.nlu.cache import config_hash, load_cached, load_or_train
     from automations.nlu.evaluate import peak_rss_mib, read_rows, split_oos
+    from automations.nlu.local import ClassifierOptions, fast_options, full_options
+    from automations.nlu.swap import BackgroundTrainer, ModelSlot, TrainingJob
 
+    cache = Path(spec["cache"])
     examples, oos = split_oos(read_rows(Path(spec["train"])), "oos")
     texts = [row.text for row in read_rows(Path(spec["test"]))]
     started = time.perf_counter()
-    model = load_or_train(examples, oos, cache_dir=Path(spec["cache"]))
-    model.warm_up()
-    ready = time.perf_counter() - started
+    full = full_options(ClassifierOptions())
+    cached = load_cached(cache, config_hash(examples, oos, full))
+    out: dict[str, Any] = {"from_cache": cached is not None}
+    if cached is None:
+        fast = load_or_train(examples, oos, options=fast_options(full), cache_dir=cache)
+        slot = ModelSlot(fast, "fast", "training")
+        fast.classify(texts[0])
+        out["ready_seconds"] = time.perf_counter() - started
+        trainer = BackgroundTrainer()
+        trainer.submit(TrainingJob.of(examples, oos, full, cache), slot.swap, slot.failed)
+        while slot.status().full == "training":
+            slot.classifier.classify(texts[0])  # serving goes on meanwhile
+            time.sleep(0.05)
+        out["full_ready_seconds"] = time.perf_counter() - started
+        out["full_state"] = slot.status().full
+        model = slot.classifier
+    else:
+        model = cached
+        model.warm_up()
+        out["ready_seconds"] = time.perf_counter() - started
     for text in texts:
         model.classify(text)
-    return {"ready_seconds": ready, "peak_rss_mib": peak_rss_mib()}
+    out["peak_rss_mib"] = peak_rss_mib()
+    out["uses_encoder"] = model.uses_encoder
+    return out
 
 
 def run_one(spec: dict[str, Any]) -> dict[str, Any]:
@@ -310,7 +334,8 @@ def _rows(figures: dict[str, Any], seeds: tuple[int, ...], quick: bool) -> list[
             "≤ 400 MiB",
             f"{cached['peak_rss_mib']:.0f} MiB",
             cached["peak_rss_mib"] <= 400,
-            f"start from cache {cached['ready_seconds']:.1f} s"
+            f"start from cache {cached['ready_seconds']:.1f} s, "
+            f"encoder {'in' if cached['uses_encoder'] else 'NOT in'} the model"
             + (f"; TF-IDF only train + serve {b['peak_rss_mib']:.0f} MiB" if b else ""),
         ),
         (
@@ -325,7 +350,8 @@ def _rows(figures: dict[str, Any], seeds: tuple[int, ...], quick: bool) -> list[
             "< 30 s",
             f"{cold['ready_seconds']:.1f} s",
             cold["ready_seconds"] < 30,
-            f"no cache: read, train, calibrate, warm up (evaluate: {full['train_seconds']:.1f} s)",
+            f"no cache: fast model to its first answer; the full one ready after "
+            f"{cold['full_ready_seconds']:.0f} s ({cold['full_state']}) in a child process",
         ),
     ]
     return rows

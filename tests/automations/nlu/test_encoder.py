@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from automations.nlu.embeddings import DEFAULT_VOCAB as DEFAULT_STATIC_VOCAB
+from automations.nlu.embeddings import basic_words
 from automations.nlu.encoder import MAX_TOKENS, SentenceEncoder, TransformerFeatures
 from automations.nlu.engine import training_examples
 from automations.nlu.local import ClassifierOptions, LocalClassifier
@@ -168,3 +170,15 @@ def test_damaged_vector_store_is_rebuilt(encoder: SentenceEncoder, tmp_path):
     with encoder.remembering(tmp_path):
         encoder.encode(["where is my card"])
     assert len(VectorStore(tmp_path, encoder.version(), encoder.dim)) == 1
+
+
+def test_static_vectors_and_encoder_share_one_vocabulary(encoder: SentenceEncoder):
+    from automations.nlu.embeddings import StaticEmbeddings, word_pieces
+
+    static = StaticEmbeddings.load()
+    assert static.pieces is encoder.pieces  # one ids dict and one cache of word pieces
+    # the static rows found through the shared ids are those of the static vocabulary
+    own = {t: i for i, t in enumerate(DEFAULT_STATIC_VOCAB.read_text("utf-8").splitlines())}
+    for text in ("my card hasn't arrived yet!", "Où est ma carte bancaire ?", "zzqx 日本"):
+        expected = [i for w in basic_words(text) for i in (word_pieces(w, own) or ())]
+        assert static.token_ids(text) == expected
