@@ -194,13 +194,17 @@ class StaticEmbeddings:
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Unit-length mean vectors, one row per text (zeros when no piece is known)."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            ids = self.token_ids(text)
-            if ids:
-                mean = self.vectors[ids].astype(np.float32).mean(axis=0)
-                norm = float(np.linalg.norm(mean))
-                if norm > 0:
-                    out[row] = mean / norm
+        rows = [self.token_ids(text) for text in texts]
+        counts = np.array([len(r) for r in rows], dtype=np.int64)
+        filled = np.flatnonzero(counts)
+        if not len(filled):
+            return out
+        # one gather and one segmented sum for the whole batch, not a numpy call per text
+        flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(counts.sum()))
+        starts = np.concatenate([[0], np.cumsum(counts[filled])[:-1]])
+        sums = np.add.reduceat(self.vectors[flat].astype(np.float32), starts, axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        out[filled] = np.where(norms > 0, sums / np.maximum(norms, 1e-30), 0.0)
         return out
 
 

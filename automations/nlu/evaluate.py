@@ -304,8 +304,7 @@ def evaluate_rows(
         calibrated_on=model.calibration.source,
         in_scope_retention=model.calibration.retention,
         curve=tuple(
-            _measure_point(point, scored, gold_all, oos_label)
-            for point in model.calibration.curve
+            _measure_point(point, scored, gold_all, oos_label) for point in model.calibration.curve
         ),
         open_accuracy=float(np.mean([g == p for g, p in zip(gold_all, final, strict=True)]))
         if oos_total

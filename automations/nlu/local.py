@@ -107,6 +107,10 @@ class ClassifierOptions:
     30 s to 42 s on this 2-core machine (the SVM's time grows with the dense columns). The
     engine serves such configurations with the fast model at once and trains the full one
     (``full_options``) in the background (``swap.py``). Few-shot sets gain the most."""
+    refit: bool = True
+    """After calibrating on a held-out split (large sets), train again on every example.
+    The fast model that serves while the full one trains skips it (``fast_options``): the
+    split's model (80 % of the examples) serves, and the cold start pays one fit, not two."""
     transformer_pooling: str = "mean"
     """"mean" (384 columns) or "mean+max" (768: ~0.2 point more on BANKING77, but twice the
     training time and memory of the SVM)."""
@@ -118,8 +122,9 @@ def full_options(options: ClassifierOptions) -> ClassifierOptions:
 
 
 def fast_options(options: ClassifierOptions) -> ClassifierOptions:
-    """The same options without the sentence encoder (the model served at once)."""
-    return dataclasses.replace(options, transformer_weight=0.0)
+    """The same options without the sentence encoder and without the refit (the model that
+    serves at once while the full one trains)."""
+    return dataclasses.replace(options, transformer_weight=0.0, refit=False)
 
 
 def needs_background(count: int, options: ClassifierOptions) -> bool:
@@ -375,11 +380,14 @@ class LocalClassifier:
             report("calibrating", 0.5)
             final = fitted
         else:
-            in_dec, oos_dec, in_gold = cls._heldout(
+            in_dec, oos_dec, in_gold, split_model = cls._heldout(
                 pairs, oos if use_oos_class else [], oos, background, options, report
             )
             report("training", 0.8)
-            final = _fit(all_texts, all_labels, options)
+            if options.refit or split_model is None:
+                final = _fit(all_texts, all_labels, options)
+            else:
+                final = split_model
         calibration = cls._calibrate(final, in_dec, oos_dec, in_gold, options, bool(oos))
         report("done", 1.0)
         model = cls(
@@ -453,8 +461,9 @@ class LocalClassifier:
         background: Sequence[str],
         options: ClassifierOptions,
         report: Progress,
-    ) -> tuple[FloatArray | None, FloatArray | None, list[str]]:
-        """Decision values of every held-out example, from models that did not see it."""
+    ) -> tuple[FloatArray | None, FloatArray | None, list[str], _Fitted | None]:
+        """Decision values of every held-out example, from models that did not see it, and
+        the one split's model when there is a single split (it may serve: ``refit``)."""
         texts = [t for t, _ in pairs] + list(oos_train)
         labels = [label for _, label in pairs] + [OOS_LABEL] * len(oos_train)
         folds, k = _fold_ids(labels, options)
@@ -469,6 +478,7 @@ class LocalClassifier:
         width = len(label_names) if len(label_names) > 1 else 1
         in_rows: list[tuple[int, FloatArray]] = []
         oos_rows: list[FloatArray] = []
+        split_model: _Fitted | None = None
         for fold in range(k):
             train_idx = [i for i, f in enumerate(folds) if f != fold]
             test_idx = [i for i, f in enumerate(folds) if f == fold]
@@ -479,6 +489,8 @@ class LocalClassifier:
             if fitted.labels != label_names:
                 # a class vanished from this fold's training set: widen to the full label set
                 fitted = _Widened.wrap(fitted, label_names)
+            elif k == 1:
+                split_model = fitted
             if test_idx:
                 dec = fitted.decision([texts[i] for i in test_idx])
                 for row, i in zip(dec, test_idx, strict=True):
@@ -490,12 +502,12 @@ class LocalClassifier:
                 oos_rows.extend(fitted.decision(extra_oos))
             report("calibrating", 0.8 * (fold + 1) / k)
         if not in_rows:
-            return None, (np.array(oos_rows) if oos_rows else None), []
+            return None, (np.array(oos_rows) if oos_rows else None), [], split_model
         in_rows.sort(key=lambda item: item[0])
         in_dec = np.array([row for _, row in in_rows]).reshape(-1, width)
         gold = [labels[i] for i, _ in in_rows]
         oos_dec = np.array(oos_rows).reshape(-1, width) if oos_rows else None
-        return in_dec, oos_dec, gold
+        return in_dec, oos_dec, gold, split_model
 
     # --- classification -----------------------------------------------------------------
 

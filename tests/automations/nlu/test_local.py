@@ -210,3 +210,24 @@ def test_binary_model_fast_path_matches():
     # and it survives the cache's pickling (analyzers rebuilt on first use)
     again = pickle.loads(pickle.dumps(fast))
     np.testing.assert_allclose(again.decide(clean)[0], fast.decide(clean)[0])
+
+
+@pytest.mark.parametrize(("refit", "fits"), [(True, 2), (False, 1)])
+def test_fast_model_skips_the_refit_after_a_single_split(monkeypatch, refit, fits):
+    import automations.nlu.local as local
+
+    calls: list[int] = []
+    real = local._fit
+
+    def counting(texts, labels, options):
+        calls.append(len(texts))
+        return real(texts, labels, options)
+
+    monkeypatch.setattr(local, "_fit", counting)
+    examples, oos = training_examples(faq())
+    # small_data=10: this set counts as large, so calibration uses one held-out split
+    options = ClassifierOptions(small_data=10, refit=refit, transformer_weight=0.0)
+    model = LocalClassifier.train(examples, oos, options=options)
+    assert len(calls) == fits
+    assert model.calibration.heldout_in_scope > 0
+    assert model.classify("how much is the pro plan?").intent == "pricing"
