@@ -27,9 +27,9 @@ from automations.nlu.errors import ModelCacheError
 from automations.nlu.local import ClassifierOptions, Example, LocalClassifier, Progress
 from automations.nlu.vector_store import file_digest
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 """2: transformer features; the model files' digests are part of the key. 3: only the
-serving half is pickled (``fast.py``), calibration by in-scope retention."""
+serving half is pickled (``fast.py``), calibration by in-scope retention. 4: options and fitting in their own modules."""
 
 
 def _model_files() -> dict[str, str]:

@@ -17,237 +17,44 @@ constant threshold.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
-from sklearn.svm import LinearSVC
 
 from automations.nlu.background import BACKGROUND
-from automations.nlu.calibration import (
-    Calibration,
-    curve,
-    fit_temperature,
-    softmax,
-)
-from automations.nlu.embeddings import EmbeddingFeatures, StaticEmbeddings
+from automations.nlu.calibration import Calibration, curve, fit_temperature, softmax
 from automations.nlu.encoder import SentenceEncoder, TransformerFeatures
 from automations.nlu.errors import TrainingError
 from automations.nlu.fast import FastScorer
+from automations.nlu.fitting import Fitted, FloatArray, fit, heldout, row_scores
+from automations.nlu.options import (
+    OOS_LABEL,
+    ClassifierOptions,
+    Example,
+    Progress,
+    Scores,
+    fast_options,
+    full_options,
+    needs_background,
+    uses_encoder,
+)
 from automations.nlu.result import Candidate, NluResult, out_of_scope
 from automations.nlu.text import has_letters, normalize
 
-OOS_LABEL = "__out_of_scope__"
-"""Internal class for the operator's out-of-scope examples; never reported as an intent."""
-
-Progress = Callable[[str, float], None]
-"""Called with a step name and the share done (0..1); used for the CLI's progress bar."""
-
-FloatArray = NDArray[np.float64]
-Float32Array = NDArray[np.float32]
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    text: str
-    intent: str
-
-
-@dataclass(frozen=True, slots=True)
-class Scores:
-    """What the rejection decides on for one message (see ``calibration.py``)."""
-
-    score: float
-    """The best in-scope confidence."""
-    gap: float
-    """The out-of-scope class's lead over the best intent (-inf without that class)."""
-    intent: str
-    """The best intent, before any rejection."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClassifierOptions:
-    """Knobs of the local classifier; part of the cache key. Defaults are the measured best."""
-
-    word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] = (2, 5)
-    c: float = 0.5
-    in_scope_retention: float = 0.95
-    """Share of held-out in-scope questions the calibrated rejection must still answer
-    (``nlu.in_scope_retention``); see ``calibration.py``."""
-    oos_as_class: bool = True
-    """Train the operator's out-of-scope examples as a class of their own (besides using them
-    to calibrate the threshold)."""
-    background: bool = True
-    """Without operator out-of-scope examples, train :data:`BACKGROUND` (generic off-topic
-    messages) as the out-of-scope class; the threshold still comes from held-out in-scope."""
-    holdout_fraction: float = 0.2
-    max_folds: int = 5
-    small_data: int = 3000
-    """Up to this many examples, calibration uses k-fold held-out scores; above, one split."""
-    top_k: int = 3
-    seed: int = 0
-    embedding_weight: float = 2.0
-    """Weight of the static MiniLM embedding columns; 0 disables them. They are skipped when
-    the vector file is not installed."""
-    transformer_weight: float = 3.0
-    """Weight of the MiniLM transformer's sentence-vector columns; 0 disables them. Skipped
-    when onnxruntime or the model file is not installed."""
-    transformer_up_to: int | None = 5000
-    """The transformer's features are used up to this many training examples (out-of-scope
-    ones included; None: at any size). Above, training in line would break the 30 s cold
-    start: on BANKING77's 10,003 examples they add 1.1 points but the cold start goes from
-    30 s to 42 s on this 2-core machine (the SVM's time grows with the dense columns). The
-    engine serves such configurations with the fast model at once and trains the full one
-    (``full_options``) in the background (``swap.py``). Few-shot sets gain the most."""
-    refit: bool = True
-    """After calibrating on a held-out split (large sets), train again on every example.
-    The fast model that serves while the full one trains skips it (``fast_options``): the
-    split's model (80 % of the examples) serves, and the cold start pays one fit, not two."""
-    transformer_pooling: str = "mean"
-    """"mean" (384 columns) or "mean+max" (768: ~0.2 point more on BANKING77, but twice the
-    training time and memory of the SVM)."""
-
-
-def full_options(options: ClassifierOptions) -> ClassifierOptions:
-    """The same options with the sentence encoder at any size (the background model)."""
-    return dataclasses.replace(options, transformer_up_to=None)
-
-
-def fast_options(options: ClassifierOptions) -> ClassifierOptions:
-    """The same options without the sentence encoder and without the refit (the model that
-    serves at once while the full one trains)."""
-    return dataclasses.replace(options, transformer_weight=0.0, refit=False)
-
-
-def needs_background(count: int, options: ClassifierOptions) -> bool:
-    """Whether ``count`` training examples are past the encoder's in-line limit."""
-    limit = options.transformer_up_to
-    return _uses_encoder(options) and limit is not None and count > limit
-
-
-def _uses_encoder(options: ClassifierOptions) -> bool:
-    return options.transformer_weight > 0 and SentenceEncoder.available()
-
-
-def _features(options: ClassifierOptions) -> FeatureUnion:
-    token = r"(?u)\b\w+\b"
-    steps: list[tuple[str, Any]] = []
-    if _uses_encoder(options):
-        step = TransformerFeatures(options.transformer_weight, options.transformer_pooling)
-        steps.append(("transformer", step))
-    if options.embedding_weight > 0 and StaticEmbeddings.available():
-        steps.append(("embedding", EmbeddingFeatures(options.embedding_weight)))
-    return FeatureUnion(
-        [
-            *steps,
-            (
-                "word",
-                TfidfVectorizer(
-                    ngram_range=options.word_ngrams, sublinear_tf=True, token_pattern=token
-                ),
-            ),
-            (
-                "char",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=options.char_ngrams, sublinear_tf=True
-                ),
-            ),
-        ]
-    )
-
-
-@dataclass
-class _Fitted:
-    """A vectorizer and a linear model trained on one set of examples."""
-
-    features: FeatureUnion
-    model: LinearSVC | None
-    labels: tuple[str, ...]
-    centroid: Any = None  # single-class case: the examples' matrix (cosine to the nearest)
-
-    def decision(self, texts: Sequence[str]) -> FloatArray:
-        return self.decide(self.features.transform(texts))
-
-    def decide(self, matrix: Any) -> FloatArray:
-        """Decision values of an already vectorised batch."""
-        if self.model is None:
-            sims = (matrix @ self.centroid.T).toarray().max(axis=1)
-            return np.asarray(sims, dtype=np.float64).reshape(-1, 1)
-        values = np.asarray(self.model.decision_function(matrix), dtype=np.float64)
-        if values.ndim == 1:  # binary: sklearn returns one column for the second class
-            values = np.stack([-values, values], axis=1)
-        return values
-
-
-def _fit(texts: Sequence[str], labels: Sequence[str], options: ClassifierOptions) -> _Fitted:
-    features = _features(options)
-    matrix = features.fit_transform(texts)
-    names = tuple(sorted(set(labels)))
-    if len(names) == 1:
-        return _Fitted(features, None, names, matrix)
-    model = LinearSVC(C=options.c, random_state=options.seed)
-    model.fit(matrix, labels)
-    return _Fitted(features, model, tuple(str(c) for c in model.classes_))
-
-
-def _fold_ids(labels: Sequence[str], options: ClassifierOptions) -> tuple[list[int], int]:
-    """Assign each example a fold (-1: always trained on) and return the number of folds.
-
-    Stratified by hand so intents with one example stay in training and the split is stable.
-    """
-    rng = np.random.default_rng(options.seed)
-    by_label: dict[str, list[int]] = {}
-    for index, label in enumerate(labels):
-        by_label.setdefault(label, []).append(index)
-    folds = [-1] * len(labels)
-    if len(labels) <= options.small_data:
-        k = options.max_folds
-        for members in by_label.values():
-            if len(members) < 2:
-                continue
-            order = rng.permutation(len(members))
-            for rank, pos in enumerate(order):
-                folds[members[pos]] = rank % k
-        return folds, k
-    for members in by_label.values():
-        if len(members) < 2:
-            continue
-        count = max(1, round(len(members) * options.holdout_fraction))
-        for pos in rng.permutation(len(members))[:count]:
-            folds[members[pos]] = 0
-    return folds, 1
-
-
-def _row_scores(
-    labels: tuple[str, ...], single: bool, decision: FloatArray, temperature: float
-) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
-    """Per row: the best in-scope confidence, the out-of-scope class's lead over the best
-    intent (-inf without that class) and the best intent's column."""
-    rows = len(decision)
-    if single:
-        return (
-            decision[:, 0].astype(np.float64),
-            np.full(rows, -math.inf),
-            np.zeros(rows, dtype=np.int64),
-        )
-    probs = softmax(decision, temperature)
-    if OOS_LABEL not in labels:
-        best = np.argmax(probs, axis=1)
-        return probs[np.arange(rows), best], np.full(rows, -math.inf), best.astype(np.int64)
-    oos = labels.index(OOS_LABEL)
-    masked = probs.copy()
-    masked[:, oos] = -1.0
-    best = np.argmax(masked, axis=1)
-    gaps = decision[:, oos] - decision[np.arange(rows), best]
-    return masked[np.arange(rows), best], gaps.astype(np.float64), best.astype(np.int64)
+__all__ = [
+    "OOS_LABEL",
+    "ClassifierOptions",
+    "Example",
+    "LocalClassifier",
+    "Progress",
+    "Scores",
+    "fast_options",
+    "full_options",
+    "needs_background",
+]
 
 
 class LocalClassifier:
@@ -261,7 +68,7 @@ class LocalClassifier:
 
     def __init__(
         self,
-        fitted: _Fitted,
+        fitted: Fitted,
         temperature: float,
         threshold: float,
         calibration: Calibration,
@@ -275,7 +82,7 @@ class LocalClassifier:
         self.options = options
         self.intents = intents
         self._scorer: FastScorer | None = None
-        self._single: _Fitted | None = None
+        self._single: Fitted | None = None
         if fitted.model is None:
             self._single = fitted  # one intent: cosine to its examples, no linear model
         else:
@@ -331,7 +138,7 @@ class LocalClassifier:
         # the folds and the final model encode the same texts: run the transformer once each
         remembering = (
             SentenceEncoder.load().remembering(vector_dir)
-            if _uses_encoder(options)
+            if uses_encoder(options)
             else contextlib.nullcontext()
         )
         with remembering:
@@ -370,7 +177,7 @@ class LocalClassifier:
 
         report("calibrating", 0.0)
         if calibration_examples or calibration_out_of_scope:
-            fitted = _fit(all_texts, all_labels, options)
+            fitted = fit(all_texts, all_labels, options)
             cal_in = [(normalize(e.text), e.intent) for e in calibration_examples]
             cal_in = [(t, label) for t, label in cal_in if t]
             cal_oos = [t for t in (normalize(x) for x in calibration_out_of_scope) if t]
@@ -380,12 +187,12 @@ class LocalClassifier:
             report("calibrating", 0.5)
             final = fitted
         else:
-            in_dec, oos_dec, in_gold, split_model = cls._heldout(
+            in_dec, oos_dec, in_gold, split_model = heldout(
                 pairs, oos if use_oos_class else [], oos, background, options, report
             )
             report("training", 0.8)
             if options.refit or split_model is None:
-                final = _fit(all_texts, all_labels, options)
+                final = fit(all_texts, all_labels, options)
             else:
                 final = split_model
         calibration = cls._calibrate(final, in_dec, oos_dec, in_gold, options, bool(oos))
@@ -398,7 +205,7 @@ class LocalClassifier:
 
     @staticmethod
     def _calibrate(
-        final: _Fitted,
+        final: Fitted,
         in_dec: FloatArray | None,
         oos_dec: FloatArray | None,
         in_gold: Sequence[str],
@@ -424,12 +231,12 @@ class LocalClassifier:
         known = [i for i, g in enumerate(in_gold) if g in columns]
         gold_idx = np.array([columns[in_gold[i]] for i in known], dtype=np.int64)
         temperature = 1.0 if single else fit_temperature(in_dec[known], gold_idx)
-        in_scores, in_gaps, in_pred = _row_scores(labels, single, in_dec, temperature)
+        in_scores, in_gaps, in_pred = row_scores(labels, single, in_dec, temperature)
         in_correct = np.array(
             [in_pred[i] == columns.get(g, -1) for i, g in enumerate(in_gold)], dtype=bool
         )
         if oos_dec is not None and len(oos_dec):
-            oos_scores, oos_gaps, _ = _row_scores(labels, single, oos_dec, temperature)
+            oos_scores, oos_gaps, _ = row_scores(labels, single, oos_dec, temperature)
         else:
             oos_scores = oos_gaps = np.zeros(0)
         points = curve(retention, in_scores, in_gaps, in_correct, oos_scores, oos_gaps)
@@ -452,62 +259,6 @@ class LocalClassifier:
             oos_margin=chosen.oos_margin,
             curve=points,
         )
-
-    @staticmethod
-    def _heldout(
-        pairs: Sequence[tuple[str, str]],
-        oos_train: Sequence[str],
-        oos_all: Sequence[str],
-        background: Sequence[str],
-        options: ClassifierOptions,
-        report: Progress,
-    ) -> tuple[FloatArray | None, FloatArray | None, list[str], _Fitted | None]:
-        """Decision values of every held-out example, from models that did not see it, and
-        the one split's model when there is a single split (it may serve: ``refit``)."""
-        texts = [t for t, _ in pairs] + list(oos_train)
-        labels = [label for _, label in pairs] + [OOS_LABEL] * len(oos_train)
-        folds, k = _fold_ids(labels, options)
-        # the background is trained in every fold and never scored: it is not this
-        # configuration's data, so it must not shape the threshold
-        texts += background
-        labels += [OOS_LABEL] * len(background)
-        folds += [-1] * len(background)
-        # out-of-scope examples not trained as a class are all held out, in every fold
-        extra_oos = [] if oos_train else list(oos_all)
-        label_names = tuple(sorted(set(labels)))
-        width = len(label_names) if len(label_names) > 1 else 1
-        in_rows: list[tuple[int, FloatArray]] = []
-        oos_rows: list[FloatArray] = []
-        split_model: _Fitted | None = None
-        for fold in range(k):
-            train_idx = [i for i, f in enumerate(folds) if f != fold]
-            test_idx = [i for i, f in enumerate(folds) if f == fold]
-            if not test_idx and not extra_oos:
-                continue
-            train_labels = [labels[i] for i in train_idx]
-            fitted = _fit([texts[i] for i in train_idx], train_labels, options)
-            if fitted.labels != label_names:
-                # a class vanished from this fold's training set: widen to the full label set
-                fitted = _Widened.wrap(fitted, label_names)
-            elif k == 1:
-                split_model = fitted
-            if test_idx:
-                dec = fitted.decision([texts[i] for i in test_idx])
-                for row, i in zip(dec, test_idx, strict=True):
-                    if labels[i] == OOS_LABEL:
-                        oos_rows.append(row)
-                    else:
-                        in_rows.append((i, row))
-            if extra_oos and fold == 0:
-                oos_rows.extend(fitted.decision(extra_oos))
-            report("calibrating", 0.8 * (fold + 1) / k)
-        if not in_rows:
-            return None, (np.array(oos_rows) if oos_rows else None), [], split_model
-        in_rows.sort(key=lambda item: item[0])
-        in_dec = np.array([row for _, row in in_rows]).reshape(-1, width)
-        gold = [labels[i] for i, _ in in_rows]
-        oos_dec = np.array(oos_rows).reshape(-1, width) if oos_rows else None
-        return in_dec, oos_dec, gold, split_model
 
     # --- classification -----------------------------------------------------------------
 
@@ -539,7 +290,7 @@ class LocalClassifier:
         if nonzero == 0:  # not one known word or character n-gram
             return out_of_scope("local", language, self.threshold), None
         labels = self.labels
-        score, gap, best = _row_scores(
+        score, gap, best = row_scores(
             labels, self._single is not None, decision[None, :], self.temperature
         )
         scores = Scores(float(score[0]), float(gap[0]), labels[int(best[0])])
@@ -575,26 +326,3 @@ class LocalClassifier:
             "heldout_out_of_scope": self.calibration.heldout_out_of_scope,
             "encoder": self.uses_encoder,
         }
-
-
-@dataclass
-class _Widened(_Fitted):
-    """A fold model missing some classes, padded so its columns match the full label set."""
-
-    full: tuple[str, ...] = field(default=())
-    inner: _Fitted | None = None
-
-    @classmethod
-    def wrap(cls, fitted: _Fitted, full: tuple[str, ...]) -> _Widened:
-        return cls(fitted.features, fitted.model, full, fitted.centroid, full, fitted)
-
-    def decision(self, texts: Sequence[str]) -> FloatArray:
-        assert self.inner is not None
-        inner = self.inner.decision(texts)
-        out = np.full((len(texts), len(self.full)), -10.0)
-        for j, name in enumerate(self.inner.labels):
-            if self.inner.model is None:
-                out[:, self.full.index(name)] = inner[:, 0]
-            else:
-                out[:, self.full.index(name)] = inner[:, j]
-        return out

@@ -323,7 +323,8 @@ def _rows(figures: dict[str, Any], seeds: tuple[int, ...], quick: bool) -> list[
             "≤ 5 ms",
             f"{p99:.2f} ms",
             p99 <= 5,
-            f"p50 {full['latency_ms_p50']:.2f} ms (BANKING77 full)"
+            f"p50 {full['latency_ms_p50']:.2f} ms (BANKING77 full); CPU time per message "
+            f"p50 {full['cpu_ms_p50']:.2f} / p99 {full['cpu_ms_p99']:.2f} ms"
             + (f"; TF-IDF only p99 {b['latency_ms_p99']:.2f} ms" if b else ""),
         )
     )
@@ -337,6 +338,13 @@ def _rows(figures: dict[str, Any], seeds: tuple[int, ...], quick: bool) -> list[
             f"start from cache {cached['ready_seconds']:.1f} s, "
             f"encoder {'in' if cached['uses_encoder'] else 'NOT in'} the model"
             + (f"; TF-IDF only train + serve {b['peak_rss_mib']:.0f} MiB" if b else ""),
+        ),
+        (
+            "peak memory serving BANKING77 (cold: fast model trained here, full swapped in)",
+            "≤ 400 MiB",
+            f"{cold['peak_rss_mib']:.0f} MiB",
+            cold["peak_rss_mib"] <= 400,
+            "the full model trains in a child process, not counted here",
         ),
         (
             "peak memory, BANKING77 (train + serve, one process)",
@@ -428,8 +436,12 @@ def main() -> None:
             "latency_ms_p99": max(
                 figures[n]["latency_ms_p99"] for n in ("banking_full", "french_15shot")
             ),
+            "latency_cpu_ms_p99": max(
+                figures[n]["cpu_ms_p99"] for n in ("banking_full", "french_15shot")
+            ),
             "peak_rss_mib": full["peak_rss_mib"],
             "serving_peak_rss_mib": figures["serve_cached"]["peak_rss_mib"],
+            "serving_cold_peak_rss_mib": figures["serve_cold"]["peak_rss_mib"],
             "cold_start_seconds_10k": figures["serve_cold"]["ready_seconds"],
             "train_seconds_10k": full["train_seconds"],
             "runs": figures,

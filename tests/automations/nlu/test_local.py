@@ -173,7 +173,8 @@ def test_result_is_frozen_and_serialisable(engine: NluEngine):
 def test_fast_scoring_matches_scikit_learn(options):
     import numpy as np
 
-    from automations.nlu.local import OOS_LABEL, _fit
+    from automations.nlu.fitting import fit as _fit
+    from automations.nlu.local import OOS_LABEL
 
     examples, oos = training_examples(faq())
     texts = [normalize(e.text) for e in examples] + [normalize(t) for t in oos]
@@ -197,7 +198,7 @@ def test_fast_scoring_matches_scikit_learn(options):
 def test_binary_model_fast_path_matches():
     import numpy as np
 
-    from automations.nlu.local import _fit
+    from automations.nlu.fitting import fit as _fit
 
     texts = ["how much does it cost", "what are the prices", "tell me a joke", "weather tomorrow"]
     fitted = _fit(texts, ["pricing", "pricing", "oos", "oos"], ClassifierOptions())
@@ -214,16 +215,18 @@ def test_binary_model_fast_path_matches():
 
 @pytest.mark.parametrize(("refit", "fits"), [(True, 2), (False, 1)])
 def test_fast_model_skips_the_refit_after_a_single_split(monkeypatch, refit, fits):
+    import automations.nlu.fitting as fitting
     import automations.nlu.local as local
 
     calls: list[int] = []
-    real = local._fit
+    real = fitting.fit
 
     def counting(texts, labels, options):
         calls.append(len(texts))
         return real(texts, labels, options)
 
-    monkeypatch.setattr(local, "_fit", counting)
+    monkeypatch.setattr(fitting, "fit", counting)  # the held-out split's fit
+    monkeypatch.setattr(local, "fit", counting)  # the refit
     examples, oos = training_examples(faq())
     # small_data=10: this set counts as large, so calibration uses one held-out split
     options = ClassifierOptions(small_data=10, refit=refit, transformer_weight=0.0)
