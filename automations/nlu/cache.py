@@ -29,7 +29,8 @@ from automations.nlu.vector_store import file_digest
 
 CACHE_FORMAT = 4
 """2: transformer features; the model files' digests are part of the key. 3: only the
-serving half is pickled (``fast.py``), calibration by in-scope retention. 4: options and fitting in their own modules."""
+serving half is pickled (``fast.py``), calibration by in-scope retention. 4: the options
+class moved to ``options.py``."""
 
 
 def _model_files() -> dict[str, str]:
