@@ -110,7 +110,11 @@ def load_or_train(
         cached = None  # a corrupt file is replaced below
     if cached is not None:
         return cached
-    model = LocalClassifier.train(examples, out_of_scope, options=options, progress=progress)
+    # the sentence vectors of the examples are kept beside the models: a changed
+    # configuration encodes only its new examples
+    model = LocalClassifier.train(
+        examples, out_of_scope, options=options, progress=progress, vector_dir=cache_dir
+    )
     # a read-only cache must not stop the hub; it just retrains next time
     with contextlib.suppress(OSError):
         save_cached(cache_dir, key, model)

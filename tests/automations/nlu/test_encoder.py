@@ -182,3 +182,25 @@ def test_static_vectors_and_encoder_share_one_vocabulary(encoder: SentenceEncode
     for text in ("my card hasn't arrived yet!", "Où est ma carte bancaire ?", "zzqx 日本"):
         expected = [i for w in basic_words(text) for i in (word_pieces(w, own) or ())]
         assert static.token_ids(text) == expected
+
+
+def test_a_changed_configuration_encodes_only_its_new_examples(
+    encoder: SentenceEncoder, tmp_path, monkeypatch
+):
+    from automations.nlu.cache import load_or_train
+    from automations.nlu.local import Example
+
+    examples, oos = training_examples(faq())
+    load_or_train(examples, oos, cache_dir=tmp_path)
+    calls: list[list[str]] = []
+    real = encoder._encode_batch
+
+    def counting(texts):
+        calls.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(encoder, "_encode_batch", counting)
+    changed = [*examples, Example("Do you have a discount for students?", "pricing")]
+    model = load_or_train(changed, oos, cache_dir=tmp_path)
+    assert calls == [["do you have a discount for students?"]]
+    assert model.classify("student discount please").intent == "pricing"
