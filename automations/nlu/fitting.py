@@ -142,7 +142,7 @@ def heldout(
     pairs: Sequence[tuple[str, str]],
     oos_train: Sequence[str],
     oos_all: Sequence[str],
-    background: Sequence[str],
+    always: Sequence[tuple[str, str]],
     options: ClassifierOptions,
     report: Progress,
 ) -> tuple[FloatArray | None, FloatArray | None, list[str], Fitted | None]:
@@ -151,11 +151,11 @@ def heldout(
     texts = [t for t, _ in pairs] + list(oos_train)
     labels = [label for _, label in pairs] + [OOS_LABEL] * len(oos_train)
     folds, k = fold_ids(labels, options)
-    # the background is trained in every fold and never scored: it is not this
-    # configuration's data, so it must not shape the threshold
-    texts += background
-    labels += [OOS_LABEL] * len(background)
-    folds += [-1] * len(background)
+    # ``always`` (the background, the intents' names) is trained in every fold and never
+    # scored: it is not the operator's examples, so it must not shape the threshold
+    texts += [t for t, _ in always]
+    labels += [label for _, label in always]
+    folds += [-1] * len(always)
     # out-of-scope examples not trained as a class are all held out, in every fold
     extra_oos = [] if oos_train else list(oos_all)
     label_names = tuple(sorted(set(labels)))

@@ -68,6 +68,8 @@ class ClassifierOptions:
     30 s to 42 s on this 2-core machine (the SVM's time grows with the dense columns). The
     engine serves such configurations with the fast model at once and trains the full one
     (``full_options``) in the background (``swap.py``). Few-shot sets gain the most."""
+    name_examples: bool = True
+    """Train each intent's name, in words, as one more example of it (``local.py``)."""
     refit: bool = True
     """After calibrating on a held-out split (large sets), train again on every example.
     The fast model that serves while the full one trains skips it (``fast_options``): the

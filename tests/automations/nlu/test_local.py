@@ -234,3 +234,22 @@ def test_fast_model_skips_the_refit_after_a_single_split(monkeypatch, refit, fit
     assert len(calls) == fits
     assert model.calibration.heldout_in_scope > 0
     assert model.classify("how much is the pro plan?").intent == "pricing"
+
+
+def test_intent_names_are_examples_too():
+    from automations.nlu.local import _name_examples
+
+    names = ["card_arrival", "reset-password", "__", "pricing"]
+    named = _name_examples(names, {"pricing"})
+    # a name of only separators teaches nothing; one already an example is not added twice
+    assert named == [("card arrival", "card_arrival"), ("reset password", "reset-password")]
+    examples = [Example("where is my new card", "card_arrival"), Example("top up", "top_up")]
+    with_names = LocalClassifier.train(examples, options=ClassifierOptions(transformer_weight=0))
+    without = LocalClassifier.train(
+        examples, options=ClassifierOptions(transformer_weight=0, name_examples=False)
+    )
+    # the name's words now point at its intent
+    assert (
+        with_names.probabilities("arrival")["card_arrival"]
+        > without.probabilities("arrival")["card_arrival"]
+    )
