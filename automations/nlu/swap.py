@@ -124,6 +124,9 @@ class BackgroundTrainer:
         self._lock = threading.Lock()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._generation = 0
+        self._running_job: TrainingJob | None = None
+        self._callbacks: tuple[Callable[[LocalClassifier], None], Callable[[str], None]] | None
+        self._callbacks = None
         self.started = 0
         """Jobs started so far (tests check a reload does not add a second one)."""
 
@@ -138,9 +141,16 @@ class BackgroundTrainer:
         on_ready: Callable[[LocalClassifier], None],
         on_failed: Callable[[str], None],
     ) -> None:
-        """Start training ``job``, ending the one in progress (its callbacks never fire)."""
+        """Start training ``job``, ending the one in progress (its callbacks never fire).
+
+        The same job already in progress (a reload of an unchanged configuration) is not
+        restarted: its result goes to the new callbacks instead."""
         context = multiprocessing.get_context("spawn")
         with self._lock:
+            alive = self._process is not None and self._process.is_alive()
+            if alive and self._running_job == job:
+                self._callbacks = (on_ready, on_failed)
+                return
             self._stop_locked()
             self._generation += 1
             generation = self._generation
@@ -155,10 +165,12 @@ class BackgroundTrainer:
             process.start()
             send.close()
             self._process = process
+            self._running_job = job
+            self._callbacks = (on_ready, on_failed)
             self.started += 1
         watcher = threading.Thread(
             target=self._watch,
-            args=(generation, process, receive, job, folder, on_ready, on_failed),
+            args=(generation, process, receive, job, folder),
             name="nlu-full-model-watch",
             daemon=True,
         )
@@ -171,8 +183,6 @@ class BackgroundTrainer:
         receive: Connection,
         job: TrainingJob,
         folder: Path,
-        on_ready: Callable[[LocalClassifier], None],
-        on_failed: Callable[[str], None],
     ) -> None:
         answered, reason = False, None
         try:
@@ -183,9 +193,11 @@ class BackgroundTrainer:
         process.join()
         receive.close()
         with self._lock:
-            if generation != self._generation:
+            if generation != self._generation or self._callbacks is None:
                 return  # superseded by a newer job: its result is not wanted
             self._process = None
+            self._running_job = None
+            on_ready, on_failed = self._callbacks
         if not answered:
             reason = f"the training process ended without a result (exit code {process.exitcode})"
         try:
@@ -206,6 +218,7 @@ class BackgroundTrainer:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _stop_locked(self) -> None:
+        self._running_job = None
         process = self._process
         if process is not None and process.is_alive():
             process.terminate()

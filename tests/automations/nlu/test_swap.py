@@ -99,6 +99,16 @@ def test_a_reload_during_training_leaves_one_model_training(tmp_path, trainer):
     )  # only its fast model
 
 
+def test_reloading_the_same_configuration_keeps_the_training_in_progress(tmp_path, trainer):
+    first = build(tmp_path, trainer)
+    process = trainer._process
+    second = build(tmp_path, trainer)  # a reload of the unchanged configuration
+    assert trainer._process is process  # not restarted: no minutes of work thrown away
+    assert trainer.started == 1
+    wait_for(lambda: second.serving().model == "full")
+    assert first.serving().model == "fast"  # the replaced engine is not updated
+
+
 def test_serving_status_is_reported_for_readyz(tmp_path, trainer):
     small = NluEngine.build(faq(), HUB.languages, HUB.default_language, trainer=trainer)
     assert small.serving().to_dict() == {
