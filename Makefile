@@ -38,6 +38,8 @@ bench: install
 	$(PY) -m tests.bench.channels
 	$(PY) -m tests.bench.rules
 	$(PY) -m tests.bench.nlu
+	$(PY) -m tests.bench.routing
+	$(PY) -m tests.bench.escalation
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -31,8 +31,9 @@ from channels.base import (
 )
 from channels.errors import PayloadInvalid, PermanentSendError, TransientSendError
 from channels.phones import to_e164
+from channels.screen import screen
 from channels.signatures import hmac_sha256_hex, verify_sha256_header
-from channels.wire import json_object
+from channels.wire import header, json_object
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_ID = 255
@@ -114,8 +115,9 @@ class ApiAdapter(ChannelAdapter):
     secret_names = ("signing_secret",)
 
     def verify(self, request: WebhookRequest) -> None:
+        # The signing secret is this inbox's own: it is the binding (the body names none).
         verify_sha256_header(
-            request.headers.get(SIGNATURE_HEADER), self.secrets["signing_secret"], request.body
+            header(request.headers, SIGNATURE_HEADER), self.secrets["signing_secret"], request.body
         )
 
     def parse(self, request: WebhookRequest) -> list[InboundItem]:
@@ -130,7 +132,7 @@ class ApiAdapter(ChannelAdapter):
         items += [_parse_status(raw, i) for i, raw in enumerate(statuses)]
         if not items:
             raise PayloadInvalid("no messages or statuses in body")
-        return items
+        return screen(items, self.refusals)
 
     def callback_body(self, message: OutboundMessage) -> bytes:
         return json.dumps(

@@ -10,6 +10,7 @@ back normalised :class:`InboundItem` values; for sends it gets an
 from __future__ import annotations
 
 import json
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from typing import Any, ClassVar
 
 import orjson
 
+from channels.binding import RefusalCounter
+from channels.media_policy import MediaPolicy, policy_for
 from config.inboxes import InboxConfig
 
 
@@ -108,6 +111,11 @@ def _without_lone_surrogates(raw: dict[str, Any]) -> bytes:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
 
 
+#: ``data`` key of a receipt's watermark (a provider timestamp): receipts that cover
+#: everything sent up to an instant instead of naming one message
+WATERMARK = "watermark"
+
+
 @dataclass(frozen=True, slots=True)
 class InboundItem:
     """One normalised provider item. ``event_id`` is unique per inbox (the dedupe key)."""
@@ -126,6 +134,13 @@ class InboundItem:
     status: DeliveryStatus | None = None
     error: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)  #: provider details worth keeping
+
+    @property
+    def watermark(self) -> datetime | None:
+        """For a receipt without a message id (Messenger's): every message we sent up to
+        this instant reached its ``status``. ``None`` when the item carries none."""
+        value = self.data.get(WATERMARK)
+        return utc_from_timestamp(value) if value is not None else None
 
     @property
     def order_key(self) -> str:
@@ -248,18 +263,29 @@ def numbered_fallback(text: str, buttons: tuple[Button, ...]) -> str:
     return "\n".join(lines)
 
 
+#: Provider timestamps outside [epoch, 2100) are not believed: a far-future one would
+#: sort an item after everything its sender sends next, and ``fromtimestamp`` overflows
+#: on 1e20. Such an item gets ``occurred_at=None`` (the hub then uses the receive time).
+LATEST_TIMESTAMP = 4102444800.0  # 2100-01-01T00:00:00Z
+
+
 def utc_from_timestamp(value: object) -> datetime | None:
-    """Provider timestamps (seconds or milliseconds, as numbers or strings) in UTC."""
+    """Provider timestamps (seconds or milliseconds, as numbers or strings) in UTC;
+    ``None`` for anything else, including ``"inf"``, ``NaN`` and absurd values."""
     if value is None or value == "" or isinstance(value, bool):
         return None
     if not isinstance(value, str | int | float):
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(number):
         return None
     if number > 1e11:  # milliseconds (Messenger)
         number /= 1000
+    if not 0 <= number < LATEST_TIMESTAMP:
+        return None
     return datetime.fromtimestamp(number, tz=UTC)
 
 
@@ -277,6 +303,10 @@ class ChannelAdapter(ABC):
         self.inbox = inbox
         self.secrets = dict(secrets)
         self.services = services
+        #: webhook items refused or ignored, by reason (wrong recipient, invalid item...)
+        self.refusals = RefusalCounter()
+        #: where this inbox's attachments may be fetched from, and with which credentials
+        self.media_policy: MediaPolicy = policy_for(inbox)
 
     @property
     def slug(self) -> str:
@@ -294,11 +324,17 @@ class ChannelAdapter(ABC):
 
     @abstractmethod
     def verify(self, request: WebhookRequest) -> None:
-        """Raise :class:`~channels.errors.WebhookRejected` unless the request is authentic."""
+        """Raise :class:`~channels.errors.WebhookRejected` unless the request is authentic.
+
+        Runs before anything reads the body as text: it may only hash the raw bytes (or
+        compare a header), so an unsigned body of any shape is a 401/403, never a 500."""
 
     @abstractmethod
     def parse(self, request: WebhookRequest) -> list[InboundItem]:
-        """Split a verified body into items; raise ``PayloadInvalid`` when unparseable."""
+        """Split a verified body into items; raise ``PayloadInvalid`` when unparseable.
+
+        Items for another account are left out (counted in :attr:`refusals`), and items
+        of the wrong shape come back as failed EVENT items (``channels.screen``)."""
 
     def acknowledgement(self, items: list[InboundItem]) -> WebhookResponse:
         """The body the provider expects once items are stored."""

@@ -24,6 +24,13 @@ class PayloadInvalid(ChannelError):
         self.reason = reason
 
 
+class PayloadLimitExceeded(PayloadInvalid):
+    """The body breaks an input limit (nesting depth, integer size, NaN/Infinity); a 400.
+
+    A subclass of :class:`PayloadInvalid` so every web layer that maps that to 400 maps
+    this too; its own class lets a metric or a test tell "hostile shape" from "garbled"."""
+
+
 class MissingSecret(ChannelError):
     """An env var named by the inbox config is not set."""
 
@@ -52,3 +59,12 @@ class TransientSendError(SendError):
 
 class PermanentSendError(SendError):
     """Never retry (blocked user, invalid recipient, outside the 24-hour window...)."""
+
+
+class MediaRefused(PermanentSendError):
+    """A media URL, redirect or resolved address the fetch policy does not allow
+    (``channels/media_policy.py``). Permanent: the same URL is refused every time; a
+    subclass of :class:`SendError` so callers that map provider failures keep working."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, "media_policy")

@@ -2,9 +2,10 @@
 
 Delivery and read receipts are *watermarks*: every message we sent before the watermark is
 delivered/read. They become one STATUS item each with ``message_id=None`` and the watermark
-in ``data`` (see :func:`watermark_of`); the hub applies it to all outgoing messages of the
-conversation sent at or before that instant. Echoes of the page's own messages are EVENT
-items (``content_type="echo"``), never customer messages.
+in ``data`` (``channels.base.WATERMARK``, read as ``InboundItem.watermark``); the hub
+applies it to all outgoing messages of the conversation sent at or before that instant.
+Echoes of the page's own messages are EVENT items (``content_type="echo"``), never
+customer messages.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import requests
 from pyfacebook import GraphAPI
 from pyfacebook.exceptions import FacebookError, LibraryError
 
-from channels import window
+from channels import binding, window
 from channels.base import (
+    WATERMARK,
     Attachment,
     Capabilities,
     ChannelAdapter,
@@ -37,6 +39,7 @@ from channels.base import (
 from channels.errors import PermanentSendError, SendError, TransientSendError
 from channels.meta import GraphError, handshake, load_object, verify_signature
 from channels.ratelimit import MESSENGER_MEDIA_PER_PAGE, MESSENGER_PER_PAGE, Limiter, Rate
+from channels.screen import screen
 from channels.wire import as_dict, as_list
 from config.inboxes import MessengerInbox
 
@@ -44,7 +47,6 @@ logger = logging.getLogger(__name__)
 
 MAX_QUICK_REPLIES = 13
 #: ``data`` keys of delivery/read STATUS items
-WATERMARK = "watermark"  #: milliseconds since the epoch, as Meta sends it
 WATERMARK_MIDS = "mids"  #: message ids Meta listed explicitly (deliveries only; may be empty)
 ATTACHMENT_KINDS = {
     "image": "image",
@@ -61,9 +63,9 @@ MEDIA_RATE_KEY = "audio_video"
 
 
 def watermark_of(item: InboundItem) -> datetime | None:
-    """The instant before which every message we sent is delivered/read (``None``: not one)."""
-    value = item.data.get(WATERMARK)
-    return utc_from_timestamp(value) if value is not None else None
+    """The instant before which every message we sent is delivered/read (``None``: not one);
+    the hub reads it as :attr:`InboundItem.watermark`."""
+    return item.watermark
 
 
 class MessengerAdapter(ChannelAdapter):
@@ -94,13 +96,21 @@ class MessengerAdapter(ChannelAdapter):
         data = load_object(request.body, "page")
         items: list[InboundItem] = []
         for entry in as_list(data["entry"]):
+            reason = foreign_entry(entry, self.inbox)
+            if reason is not None:
+                events = sum(
+                    len(as_list(entry.get(k))) for k in ("messaging", "standby", "changes")
+                )
+                self.refusals.add(reason, max(events, 1))
+                logger.info("messenger inbox %s: entry ignored (%s)", self.slug, reason)
+                continue
             for event in as_list(entry.get("messaging")):
                 items.append(parse_event(event))
             for event in as_list(entry.get("standby")):  # another app holds the thread
                 items.append(_as_standby(parse_event(event)))
             for change in as_list(entry.get("changes")):  # App Dashboard "Test" shape
                 items.append(parse_event(as_dict(change.get("value")), field=change.get("field")))
-        return items
+        return screen(items, self.refusals)
 
     # -- outbound --------------------------------------------------------------------------
 
@@ -159,6 +169,16 @@ class MessengerAdapter(ChannelAdapter):
             raise TransientSendError(f"Send API unreachable: {exc!r}", "network") from None
         message_id = as_dict(result).get("message_id")
         return str(message_id) if message_id else None
+
+
+def foreign_entry(entry: dict[str, Any], inbox: MessengerInbox) -> str | None:
+    """Why an ``entry[]`` is not for this inbox's page (``None``: it is). Meta groups page
+    webhooks by page, ``entry.id`` being the page id, so the events inside are the page's;
+    their own ``recipient.id`` is not compared (Meta's examples leave it a placeholder)."""
+    page = entry.get("id")
+    if page is None or page == "":
+        return binding.MISSING_RECIPIENT
+    return None if str(page) == inbox.page_id else binding.WRONG_PAGE_ID
 
 
 def _media_rate(key: str) -> Rate:

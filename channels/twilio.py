@@ -1,19 +1,25 @@
 """SMS and WhatsApp through Twilio: one adapter, the ``whatsapp:`` address prefix tells which.
 
-Webhooks are validated with Twilio's own ``RequestValidator`` against the *public* URL the
-hub was configured with (``WebhookRequest.url``): behind a proxy the scheme and host aiohttp
-sees are not the ones Twilio signed. Sends use ``create_async`` on an
+Webhooks are validated with Twilio's algorithm (``RequestValidator.compute_signature``)
+against exactly the *public* URL the hub was configured with (``WebhookRequest.url``, from
+``HUB_PUBLIC_URL``): behind a proxy the scheme and host aiohttp sees are not the ones Twilio
+signed, and twilio-python's own ``validate`` also accepts the URL with its port removed
+(see :func:`same_endpoint_urls`). A signed webhook must then name this inbox's account and
+number (``channels/binding.py``), or it is refused with 403. Sends use ``create_async`` on an
 ``AsyncTwilioHttpClient``; ``api_url`` in the inbox config points it at a fake in tests.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qs, parse_qsl, urlsplit, urlunsplit
 
 import aiohttp
 from multidict import MultiDict
@@ -22,7 +28,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from channels import window
+from channels import binding, media_fetch, window
 from channels.base import (
     Attachment,
     Capabilities,
@@ -46,7 +52,8 @@ from channels.errors import (
 )
 from channels.phones import strip_channel_prefix, to_e164
 from channels.ratelimit import Limiter, Rate
-from channels.wire import header
+from channels.screen import screen
+from channels.wire import clean_text, header
 from config.inboxes import TwilioInbox
 
 logger = logging.getLogger(__name__)
@@ -97,24 +104,77 @@ class TwilioAdapter(ChannelAdapter):
             "twilio per sender", per_key=Rate.per(self.inbox.messages_per_second, 1)
         )
         self._client: Client | None = None
+        self._last_form: DecodedForm | None = None
 
     # -- inbound ---------------------------------------------------------------------------
 
     def verify(self, request: WebhookRequest) -> None:
+        """The signature over exactly the public URL, then the recipient (403 if not ours).
+
+        Only the raw bytes are read here, decoded leniently: an unsigned body of any bytes
+        is a 401, and strict decoding waits for :meth:`parse`."""
+        params = self.check_signature(request)
+        if params is not None:
+            reason = self.foreign(params)
+            if reason is not None:
+                self.refusals.add(reason)
+                logger.info("twilio inbox %s: webhook refused (%s)", self.slug, reason)
+                raise WebhookRejected(f"this webhook is for another Twilio {_WHAT[reason]}", 403)
+
+    def check_signature(self, request: WebhookRequest) -> Mapping[str, Any] | None:
+        """Raise 401 unless ``X-Twilio-Signature`` matches; the signed form parameters, or
+        ``None`` for a JSON-bodied webhook (signed URL plus ``bodySHA256``)."""
         signature = header(request.headers, SIGNATURE_HEADER)
         if not signature:
             raise WebhookRejected("missing X-Twilio-Signature", 401)
         if header(request.headers, SETTINGS_HEADER):
             # HMAC-SHA256 with a SharedKey secret: not configured for inboxes (yet).
             raise WebhookRejected("SharedKey webhook signatures are not supported", 401)
-        params: Any = _form(request)
-        if "bodySHA256=" in request.url:  # JSON-bodied webhooks sign the URL + a body hash
-            params = request.body.decode("utf-8", "replace")
-        if not self.validator.validate(request.url, params, signature):
+        body_hash = (
+            parse_qs(urlsplit(request.url).query).get("bodySHA256")
+            if "bodySHA256=" in request.url
+            else None
+        )
+        if body_hash:  # JSON-bodied webhooks sign the URL only, plus a hash of the body
+            digest = hashlib.sha256(request.body).hexdigest()
+            if not hmac.compare_digest(digest.encode(), body_hash[0].encode()):
+                raise WebhookRejected("bodySHA256 does not match the body", 401)
+            params: Mapping[str, Any] = {}
+        else:
+            params = self._decoded(request).signed
+        if not signature_matches(self.validator, request.url, params, signature):
             raise WebhookRejected("X-Twilio-Signature does not match URL and parameters", 401)
+        return None if body_hash else params
+
+    def foreign(self, form: Mapping[str, Any]) -> str | None:
+        """Why a signed form is not for this inbox (``None``: it is): the ``AccountSid``
+        must be our account's, and our side of the message (``To`` of an inbound message,
+        ``From`` of a status callback) our number, or ``MessagingServiceSid`` our service."""
+        account = form.get("AccountSid")
+        if not account:
+            return binding.MISSING_RECIPIENT
+        if not hmac.compare_digest(str(account).encode(), self.secrets["account_sid"].encode()):
+            return binding.WRONG_ACCOUNT_SID
+        sender = self.inbox.from_number
+        if sender.startswith(MESSAGING_SERVICE_PREFIX):
+            if form.get("MessagingServiceSid") != sender:
+                return binding.WRONG_MESSAGING_SERVICE
+            return None
+        ours = form.get("From") if form.get("MessageStatus") else form.get("To")
+        if not ours:
+            return binding.MISSING_RECIPIENT
+        return None if binding.same_address(ours, sender) else binding.WRONG_NUMBER
 
     def parse(self, request: WebhookRequest) -> list[InboundItem]:
-        return [parse_form(_form(request))]
+        return screen([parse_form(self._decoded(request).strict())], self.refusals)
+
+    def _decoded(self, request: WebhookRequest) -> DecodedForm:
+        """The form of ``request``, decoded once for verify and parse (the hub calls them
+        one after the other on the same body, with nothing awaited in between)."""
+        cached = self._last_form
+        if cached is None or cached.body is not request.body or cached.form is not request.form:
+            cached = self._last_form = DecodedForm.of(request)
+        return cached
 
     def acknowledgement(self, items: list[InboundItem]) -> WebhookResponse:
         return WebhookResponse(status=200, body=EMPTY_TWIML, content_type="text/xml")
@@ -135,19 +195,13 @@ class TwilioAdapter(ChannelAdapter):
         return self._client
 
     async def fetch_media(self, url: str) -> tuple[bytes, str]:
-        """Download an MMS/WhatsApp medium lazily (Twilio media URLs need Basic auth)."""
+        """Download an MMS/WhatsApp medium lazily. Twilio media URLs need Basic auth, which
+        goes to Twilio's API host only: the URL comes from the webhook, and the redirect
+        Twilio answers leads to a CDN that must not see the token (``media_policy``)."""
         auth = aiohttp.encode_basic_auth(self.secrets["account_sid"], self.secrets["auth_token"])
-        try:
-            async with self.services.http.get(
-                url, headers={"Authorization": auth}, timeout=aiohttp.ClientTimeout(total=30)
-            ) as response:
-                if response.status >= 500 or response.status == 429:
-                    raise TransientSendError(f"media download answered {response.status}", "http")
-                if response.status >= 400:
-                    raise PermanentSendError(f"media download answered {response.status}", "http")
-                return await response.read(), response.content_type
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise TransientSendError(f"media download failed: {exc!r}", "network") from exc
+        return await media_fetch.fetch_media(
+            self.services.http, self.media_policy, url, {"Authorization": auth}
+        )
 
     async def close(self) -> None:
         if self._client is not None:
@@ -212,15 +266,76 @@ def classify_twilio_error(exc: TwilioException) -> SendError:
     return PermanentSendError(f"{label}: {reason or message}", str(code or status))
 
 
-def _form(request: WebhookRequest) -> Mapping[str, Any]:
-    """Decoded form fields: the hub's MultiDict, or the raw body when it did not decode it."""
-    if request.form is not None:
-        return request.form
+_WHAT = {
+    binding.MISSING_RECIPIENT: "account or number (AccountSid/To/From missing)",
+    binding.WRONG_ACCOUNT_SID: "account (AccountSid)",
+    binding.WRONG_NUMBER: "number",
+    binding.WRONG_MESSAGING_SERVICE: "Messaging Service",
+}
+
+
+def same_endpoint_urls(url: str) -> tuple[str, ...]:
+    """``url`` and its default-port twin (``https://h/p`` and ``https://h:443/p``), which
+    name the same endpoint. Unlike twilio-python's ``validate`` a non-default port is never
+    stripped: a signature made for ``https://h/p`` must not be accepted at
+    ``https://h:8443/p``, another endpoint that Twilio was never told about."""
+    parts = urlsplit(url)
+    default = {"https": 443, "http": 80}.get(parts.scheme)
     try:
-        text = request.body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise PayloadInvalid("form body is not UTF-8") from None
-    return MultiDict(parse_qsl(text, keep_blank_values=True))
+        port = parts.port
+    except ValueError:
+        return (url,)
+    if default is None:
+        return (url,)
+    if port is None:
+        twin = parts._replace(netloc=f"{parts.netloc}:{default}")
+    elif port == default:
+        twin = parts._replace(netloc=parts.netloc.rsplit(":", 1)[0])
+    else:
+        return (url,)
+    return (url, urlunsplit(twin))
+
+
+def signature_matches(
+    validator: RequestValidator, url: str, params: Mapping[str, Any], signature: str
+) -> bool:
+    """Twilio's algorithm (``compute_signature``) over exactly :func:`same_endpoint_urls`,
+    compared in constant time."""
+    given = signature.strip().encode()
+    return any(
+        hmac.compare_digest(validator.compute_signature(candidate, params).encode(), given)
+        for candidate in same_endpoint_urls(url)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedForm:
+    """A form body decoded both ways: ``signed`` leniently (what the signature is checked
+    over: invalid UTF-8 becomes U+FFFD, which cannot match a real signature and cannot
+    raise either) and, for :meth:`strict`, only when the body is UTF-8."""
+
+    body: bytes
+    form: Mapping[str, Any] | None
+    signed: Mapping[str, Any]
+    utf8: bool
+
+    @classmethod
+    def of(cls, request: WebhookRequest) -> DecodedForm:
+        if not request.body and request.form is not None:  # tests, or a GET
+            return cls(request.body, request.form, request.form, True)
+        try:
+            text, utf8 = request.body.decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, utf8 = request.body.decode("utf-8", "replace"), False
+        pairs = MultiDict(parse_qsl(text, keep_blank_values=True))
+        return cls(request.body, request.form, pairs, utf8)
+
+    def strict(self) -> Mapping[str, Any]:
+        """The fields of a verified request: a body that is not UTF-8 is a 400; NUL in a
+        name or value becomes U+FFFD (see ``channels.wire.clean_text``)."""
+        if not self.utf8:
+            raise PayloadInvalid("form body is not UTF-8")
+        return MultiDict((clean_text(str(k)), clean_text(str(v))) for k, v in self.signed.items())
 
 
 def parse_form(form: Mapping[str, Any]) -> InboundItem:

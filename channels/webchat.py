@@ -20,6 +20,7 @@ from channels.base import (
     WebhookRequest,
 )
 from channels.errors import PermanentSendError, WebhookRejected
+from channels.wire import clean_text
 
 
 def visitor_channel(inbox: str, visitor_id: str) -> str:
@@ -29,19 +30,21 @@ def visitor_channel(inbox: str, visitor_id: str) -> str:
 def visitor_item(
     visitor_id: str, client_id: str, text: str | None, payload: str | None, name: str | None
 ) -> InboundItem:
-    """A visitor's message; ``client_id`` (from the browser) makes a resend idempotent."""
+    """A visitor's message; ``client_id`` (from the browser) makes a resend idempotent.
+    NUL and lone surrogates become U+FFFD, as in every provider body (``channels.wire``)."""
     from channels.base import Profile
 
+    key = clean_text(f"{visitor_id}:{client_id}")
     return InboundItem(
         kind=ItemKind.MESSAGE,
-        event_id=f"{visitor_id}:{client_id}",
-        source_id=visitor_id,
+        event_id=key,
+        source_id=clean_text(visitor_id),
         occurred_at=datetime.now(UTC),
-        message_id=f"{visitor_id}:{client_id}",
+        message_id=key,
         content_type="button" if payload else "text",
-        text=text,
-        payload=payload,
-        profile=Profile(name=name) if name else None,
+        text=clean_text(text) if text is not None else None,
+        payload=clean_text(payload) if payload is not None else None,
+        profile=Profile(name=clean_text(name)) if name else None,
     )
 
 

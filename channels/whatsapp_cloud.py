@@ -9,12 +9,13 @@ error classification needs. ``python -m tests.bench.channels`` measures both pat
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import aiohttp
 
-from channels import window
+from channels import binding, media_fetch, window
 from channels.base import (
     Attachment,
     Capabilities,
@@ -30,7 +31,7 @@ from channels.base import (
     numbered_fallback,
     utc_from_timestamp,
 )
-from channels.errors import PermanentSendError, SendError, TransientSendError
+from channels.errors import MediaRefused, PermanentSendError, SendError, TransientSendError
 from channels.meta import (
     GraphError,
     handshake,
@@ -40,6 +41,7 @@ from channels.meta import (
 )
 from channels.phones import to_e164
 from channels.ratelimit import Limiter, Rate
+from channels.screen import screen
 from channels.wire import as_dict, as_list
 from config.inboxes import WhatsAppCloudInbox
 
@@ -56,6 +58,8 @@ STATUS_MAP = {
     "failed": DeliveryStatus.FAILED,
 }
 TIMEOUT = aiohttp.ClientTimeout(total=15)
+#: A Graph media id: one path segment of word characters (Meta's are digits).
+MEDIA_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 class WhatsAppCloudAdapter(ChannelAdapter):
@@ -84,8 +88,13 @@ class WhatsAppCloudAdapter(ChannelAdapter):
         items: list[InboundItem] = []
         for entry in as_list(data["entry"]):
             for change in as_list(entry.get("changes")):
+                reason = foreign_change(change, entry, self.inbox)
+                if reason is not None:
+                    self.refusals.add(reason)
+                    logger.info("whatsapp_cloud inbox %s: change ignored (%s)", self.slug, reason)
+                    continue
                 items.extend(parse_change(change, entry))
-        return items
+        return screen(items, self.refusals)
 
     # -- outbound --------------------------------------------------------------------------
 
@@ -158,31 +167,46 @@ class WhatsAppCloudAdapter(ChannelAdapter):
     async def fetch_media(self, media_id: str) -> tuple[bytes, str]:
         """Download an inbound medium lazily: ``GET /{media-id}`` for its URL, then the URL.
 
-        Both requests carry the access token; the URL expires after a few minutes, so it is
-        never stored. Errors are the same transient/permanent ``SendError`` classes as sends.
+        The media id comes from the webhook and is checked to be one path segment (else
+        ``../me/accounts`` would read other Graph objects with our token). The URL expires
+        after a few minutes, so it is never stored; it is fetched under the media policy
+        (Meta's hosts only, the token only to them). Errors are the same
+        transient/permanent ``SendError`` classes as sends.
         """
+        if not MEDIA_ID.fullmatch(media_id):
+            raise MediaRefused("the stored media id is not a WhatsApp media id")
         meta = as_dict(await self._request("GET", f"{self._base}/{media_id}"))
         url = meta.get("url")
         if not isinstance(url, str):
             raise PermanentSendError(f"media {media_id} has no URL", "media_url")
-        try:
-            async with self.services.http.get(url, headers=self._auth, timeout=TIMEOUT) as resp:
-                if resp.status >= 400:
-                    error = GraphError(
-                        http_status=resp.status,
-                        code=None,
-                        subcode=None,
-                        message=f"media download answered {resp.status}",
-                    )
-                    raise error.to_send_error()
-                content = await resp.read()
-                mime = str(meta.get("mime_type") or resp.content_type or "application/octet-stream")
-                return content, mime
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise TransientSendError(f"media download failed: {exc!r}", "network") from exc
+        content, served = await media_fetch.fetch_media(
+            self.services.http, self.media_policy, url, self._auth
+        )
+        mime = meta.get("mime_type")
+        return content, str(mime) if isinstance(mime, str) and mime else served
 
 
 # -- parsing (module functions: pure, reused by the benchmark) -------------------------------
+
+
+def foreign_change(
+    change: dict[str, Any], entry: dict[str, Any], inbox: WhatsAppCloudInbox
+) -> str | None:
+    """Why ``change`` is not for this inbox's number (``None``: it is).
+
+    ``messages`` changes must name our ``phone_number_id``; account-level changes
+    (template or quality updates) carry no number and are kept unless ``waba_id`` is
+    configured and the entry names another account. They only ever become EVENT items,
+    which trigger no reply.
+    """
+    if inbox.waba_id is not None and str(entry.get("id")) != inbox.waba_id:
+        return binding.WRONG_WABA_ID
+    number = as_dict(as_dict(change.get("value")).get("metadata")).get("phone_number_id")
+    if number is None:
+        return binding.MISSING_RECIPIENT if change.get("field") == "messages" else None
+    if str(number) != inbox.phone_number_id:
+        return binding.WRONG_PHONE_NUMBER_ID
+    return None
 
 
 def parse_change(change: dict[str, Any], entry: dict[str, Any]) -> list[InboundItem]:

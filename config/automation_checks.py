@@ -32,6 +32,7 @@ from config.rules import (
 )
 from config.source import Location, SourceFile, load_yaml
 from config.surveys import SurveysFile
+from config.team_checks import check_teams
 from config.teams import TeamsFile
 from config.validation import StrictModel, validate_source
 
@@ -270,6 +271,7 @@ class _Checker:
                     )
         if teams.default_team is not None and teams.default_team not in teams.names:
             self.unknown(TEAMS_FILE, ("default_team",), "team", teams.default_team, teams.names)
+        self.problems += check_teams(teams, self.config.source(TEAMS_FILE), self.languages)
 
     # -- rules.yaml ------------------------------------------------------------------
 

@@ -2,6 +2,11 @@
 
 Secrets are written as the *names* of environment variables; the values never live in a
 file or in the database.
+
+Ids that say which account a webhook is for (``phone_number_id``, ``waba_id``,
+``page_id``, ``from_number``) are not secret and are written as values: the adapters
+refuse or ignore webhooks naming another account (see ``channels/binding.py``). The Twilio
+``AccountSid`` a webhook must name is the value of the ``account_sid`` secret.
 """
 
 from __future__ import annotations
@@ -15,6 +20,14 @@ from config.validation import StrictModel
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+#: A provider account id: one token, no spaces (Meta ids are digits; kept loose so a
+#: placeholder of the provider's own examples can be bound in tests).
+ACCOUNT_ID = r"^\S{1,64}$"
+#: Twilio sender: an E.164 number (optionally ``whatsapp:``-prefixed) or a Messaging
+#: Service SID.
+TWILIO_SENDER = re.compile(r"^(?:(?:whatsapp|sms):)?\+[1-9][0-9]{6,14}$|^MG[0-9a-fA-F]{32}$")
+#: A host name of ``media_hosts``: lowercase labels, ``*.`` for every subdomain.
+MEDIA_HOST = re.compile(r"^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 def _env_name(value: str) -> str:
@@ -40,6 +53,21 @@ class InboxBase(StrictModel):
     name: str = ""
     language: str | None = None
     timezone: str | None = None
+    #: extra hosts attachments of this inbox may be fetched from (``cdn.example.com``,
+    #: ``*.example.com``), beside the provider's own (``channels/media_policy.py``); they
+    #: never receive provider credentials and must resolve to public addresses
+    media_hosts: tuple[str, ...] = ()
+
+    @field_validator("media_hosts")
+    @classmethod
+    def _media_hosts(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        for host in hosts:
+            if not MEDIA_HOST.match(host):
+                raise ValueError(
+                    f"'{host}' is not a host name; write a lowercase name such as "
+                    "'cdn.example.com' or '*.example.com' (no scheme, port or path)"
+                )
+        return hosts
 
 
 class WebchatInbox(InboxBase):
@@ -66,7 +94,11 @@ class WhatsAppCloudSecrets(Secrets):
 
 class WhatsAppCloudInbox(InboxBase):
     kind: Literal["whatsapp_cloud"]
-    phone_number_id: str
+    #: the number's Phone number ID: webhooks whose ``metadata.phone_number_id`` differs
+    #: are ignored (Meta sends one app's events for all its numbers to one URL)
+    phone_number_id: str = Field(pattern=ACCOUNT_ID)
+    #: the WhatsApp Business Account id; when set, ``entry[].id`` must match too
+    waba_id: str | None = Field(default=None, pattern=ACCOUNT_ID)
     api_version: str = "v24.0"
     graph_url: HttpUrl = HttpUrl("https://graph.facebook.com")
     window_template: str | None = None
@@ -86,6 +118,8 @@ class TwilioSecrets(Secrets):
 
 class TwilioInbox(InboxBase):
     kind: Literal["twilio"]
+    #: our number (``+14155238886``, ``whatsapp:`` prefix optional) or Messaging Service
+    #: SID (``MG...``); webhooks for another number or service are refused (403)
     from_number: str
     api_url: HttpUrl | None = None
     window_content_sid: str | None = None
@@ -94,6 +128,16 @@ class TwilioInbox(InboxBase):
     #: status callback URL passed on every send (``None``: the number's own setting)
     status_callback_url: HttpUrl | None = None
     secrets: TwilioSecrets
+
+    @field_validator("from_number")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        if not TWILIO_SENDER.match(value):
+            raise ValueError(
+                f"'{value}' is neither an E.164 number ('+14155238886', optionally "
+                "'whatsapp:+14155238886') nor a Messaging Service SID ('MG' + 32 hex digits)"
+            )
+        return value
 
 
 class MessengerSecrets(Secrets):
@@ -104,7 +148,8 @@ class MessengerSecrets(Secrets):
 
 class MessengerInbox(InboxBase):
     kind: Literal["messenger"]
-    page_id: str
+    #: the Facebook Page id: entries (``entry[].id``) and events for another page are ignored
+    page_id: str = Field(pattern=ACCOUNT_ID)
     api_version: str = "v24.0"
     graph_url: HttpUrl = HttpUrl("https://graph.facebook.com")
     window_tag: str | None = None

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from config.settings import Settings
-from hub.models import Agent, ApiToken
+from hub.store.models import Agent, ApiToken
 
 _hasher = PasswordHasher()
 

@@ -1,6 +1,6 @@
 """Group work: whatever arrives while one batch runs makes up the next batch.
 
-Used for the ingest's group commit (:mod:`hub.ingest`), for processing and for sending: on
+Used for the ingest's group commit (:mod:`hub.inbound.ingest`), for processing and for sending: on
 SQLite every transaction waits for the single writer, and every statement for a turn of the
 event loop, so one transaction should carry as much work as is waiting. Callers still
 return only when their own item is done.

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from channels.base import ChannelAdapter
+from channels.base import ChannelAdapter, InboundItem
 from config.loader import AppConfig
 from config.settings import Settings
 from hub.batching import Batcher
 from hub.jobs.locks import LaneLocks
 from hub.jobs.queue import JobQueue
 from hub.realtime import LocalRealtime
+from hub.store.inbound_events import StoredEvent
 
-if TYPE_CHECKING:
-    from hub.ingest import EventWriter
+
+class EventSink(Protocol):
+    """What handlers and processing need of the ingest's writer
+    (:class:`hub.inbound.ingest.EventWriter`); declared here because the writer's module
+    imports this one."""
+
+    @property
+    def rows(self) -> int:
+        """Rows stored so far (processing watches it to give way while webhooks arrive)."""
+        ...
+
+    async def write(self, inbox_id: int, items: Sequence[InboundItem]) -> list[StoredEvent]:
+        """Store ``items`` durably; returns those that were new, once they are committed."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +53,7 @@ class HubContext:
     unavailable: dict[str, str] = field(default_factory=dict)
     inboxes_by_slug: dict[str, InboxRef] = field(default_factory=dict)
     inboxes_by_id: dict[int, InboxRef] = field(default_factory=dict)
-    writer: EventWriter | None = None
+    writer: EventSink | None = None
     #: group the process and send jobs of this process into shared transactions
     processor: Batcher[str, None] | None = None
     sender: Batcher[int, None] | None = None

@@ -14,9 +14,11 @@ from automations.errors import FieldValueError, UnknownFieldError
 from automations.fields import FieldValidator
 from automations.fields import to_json as field_json
 from hub.auth import agent_for_token
-from hub.bot import on_agent_reply, on_fields_changed
+from hub.bot.step import on_agent_reply, on_fields_changed
+from hub.conversation import Change, is_open, lane_key, next_status
 from hub.errors import Forbidden, InvalidRequest, NotFound
-from hub.models import (
+from hub.outbound.replies import Reply, create_replies, enqueue_sends
+from hub.store.models import (
     Agent,
     AgentRole,
     Contact,
@@ -26,14 +28,16 @@ from hub.models import (
     Message,
     SenderKind,
 )
-from hub.outbox import Reply, create_replies, enqueue_sends
+from hub.web.apidoc import documented
 from hub.web.errors import read_json
 from hub.web.keys import RUNTIME
 from hub.web.schemas import (
     AgentOut,
+    ContactOut,
     ConversationDetailOut,
     ConversationListOut,
     FieldsIn,
+    MessageOut,
     ReplyIn,
     parse_body,
 )
@@ -100,6 +104,7 @@ async def visible_conversation(request: web.Request) -> Conversation:
 
 
 @routes.get("/api/me")
+@documented("The authenticated agent", AgentOut)
 @authenticated
 async def me(request: web.Request) -> web.Response:
     agent = request[AGENT]
@@ -107,6 +112,7 @@ async def me(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/conversations")
+@documented("List visible conversations", ConversationListOut)
 @authenticated
 async def list_conversations(request: web.Request) -> web.Response:
     """Newest activity first; filter with ?status= and page with ?before_id=."""
@@ -133,6 +139,7 @@ async def list_conversations(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/conversations/{id}")
+@documented("One conversation with its messages", ConversationDetailOut)
 @authenticated
 async def get_conversation(request: web.Request) -> web.Response:
     ctx = request.app[RUNTIME].ctx
@@ -147,6 +154,7 @@ async def get_conversation(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/conversations/{id}/messages")
+@documented("Reply to the customer", MessageOut, status=201, body=ReplyIn)
 @authenticated
 async def reply(request: web.Request) -> web.Response:
     """The agent's reply goes out through the outbox; replying takes over from the bot."""
@@ -154,7 +162,7 @@ async def reply(request: web.Request) -> web.Response:
     agent = request[AGENT]
     body = parse_body(ReplyIn, await read_json(request))
     conversation = await visible_conversation(request)
-    if conversation.status == ConversationStatus.RESOLVED:
+    if not is_open(conversation.status):
         raise Forbidden("this conversation is resolved")
     async with in_transaction() as conn:
         conversation = await Conversation.filter(id=conversation.id).using_db(conn).get()
@@ -164,8 +172,9 @@ async def reply(request: web.Request) -> web.Response:
         if conversation.first_response_at is None:
             conversation.first_response_at = now
             fields.append("first_response_at")
-        if conversation.status in (ConversationStatus.BOT, ConversationStatus.QUEUED):
-            conversation.status = ConversationStatus.ASSIGNED
+        status = next_status(conversation.status, Change.TAKE_OVER)
+        if status is not None:
+            conversation.status = status
             conversation.assignee_id = agent.id
             conversation.assigned_at = now
             fields += ["status", "assignee_id", "assigned_at"]
@@ -191,6 +200,9 @@ async def reply(request: web.Request) -> web.Response:
 
 
 @routes.patch("/api/contacts/{id}/fields")
+@documented(
+    "Write custom fields (validated like survey answers; null clears)", ContactOut, body=FieldsIn
+)
 @authenticated
 async def set_contact_fields(request: web.Request) -> web.Response:
     """Write custom fields through the same validation as surveys and rules; all or nothing."""
@@ -234,7 +246,7 @@ async def set_contact_fields(request: web.Request) -> web.Response:
         return _json(contact_out(contact))
     # rules on field_changed run in the conversation's lane, like a survey's write
     identity = await ContactIdentity.get(id=conversation.identity_id)
-    lane = ctx.locks.lane(f"{conversation.inbox_id}:{identity.source_id[:255]}")
+    lane = ctx.locks.lane(lane_key(conversation.inbox_id, identity.source_id))
     async with lane, in_transaction() as conn:
         contact = await Contact.get(id=contact.id, using_db=conn)
         changes = _apply_field_writes(contact, writes)

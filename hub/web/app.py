@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from weakref import WeakSet
 
 from aiohttp import web
 
 from hub.auth import VisitorTokens, secret_key
-from hub.runtime import Runtime
+from hub.runtime import Resource, Runtime
 from hub.web import agent_api, automation_api, health, media, openapi, webchat, webhooks
 from hub.web.errors import error_middleware
 from hub.web.keys import OPEN_SOCKETS, RUNTIME, VISITOR_TOKENS
+
+
+def _cleanup_context(
+    resource: Resource,
+) -> Callable[[web.Application], AbstractAsyncContextManager[None]]:
+    return lambda app: resource()
 
 
 def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Application:
@@ -30,11 +37,8 @@ def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Applicati
     app.on_shutdown.append(webchat.close_sockets)
 
     if start_runtime:
-
-        async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-            await runtime.start()
-            yield
-            await runtime.close()
-
-        app.cleanup_ctx.append(lifecycle)
+        # one cleanup context per resource: a start that fails half-way closes (in reverse
+        # order) exactly those that were opened
+        for _, resource in runtime.resources():
+            app.cleanup_ctx.append(_cleanup_context(resource))
     return app

@@ -16,9 +16,9 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from hub.automation_models import RuleRun
 from hub.errors import Forbidden, InvalidRequest, NotFound
-from hub.models import AgentRole, Contact, Conversation, ConversationStatus
+from hub.store.automation_models import RuleRun
+from hub.store.models import AgentRole, Contact, Conversation, ConversationStatus
 from hub.web.agent_api import (
     AGENT,
     authenticated,
@@ -26,6 +26,7 @@ from hub.web.agent_api import (
     visible_conversation,
     visible_to,
 )
+from hub.web.apidoc import documented
 from hub.web.keys import RUNTIME
 from hub.web.schemas import ConversationOut
 from hub.web.serialize import conversation_out
@@ -73,6 +74,9 @@ def _int(request: web.Request, name: str, default: int, ceiling: int) -> int:
 
 
 @routes.get("/api/conversations/{id}/explanations")
+@documented(
+    "Rules fired per event, their condition results, actions run and failures", ExplanationsOut
+)
 @authenticated
 async def explanations(request: web.Request) -> web.Response:
     """Oldest first; ``?failed=1`` keeps only runs with a failure."""
@@ -98,6 +102,7 @@ async def explanations(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/teams/{name}/conversations")
+@documented("A team's queue (its agents, supervisors and admins)", TeamQueueOut)
 @authenticated
 async def team_queue(request: web.Request) -> web.Response:
     """The team's conversations that are not resolved (or ``?status=``), most urgent and

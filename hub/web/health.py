@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 from aiohttp import web
-from tortoise import connections
 
+from hub.store import db
+from hub.web.apidoc import documented
 from hub.web.keys import RUNTIME
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/healthz")
+@documented("Liveness", auth=None)
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
 @routes.get("/readyz")
+@documented("Readiness (database, Redis)", auth=None)
 async def readyz(request: web.Request) -> web.Response:
     """Ready when the database (and Redis, when scaled) answer."""
     runtime = request.app[RUNTIME]
     checks: dict[str, str] = {}
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await db.ping()
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}"

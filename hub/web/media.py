@@ -17,8 +17,9 @@ from aiohttp import web
 from channels.base import ChannelAdapter
 from channels.errors import SendError
 from hub.errors import NotFound
-from hub.models import Conversation, Message
+from hub.store.models import Conversation, Message
 from hub.web.agent_api import AGENT, authenticated, visible_to
+from hub.web.apidoc import documented
 from hub.web.errors import error_response
 from hub.web.keys import RUNTIME
 
@@ -73,6 +74,7 @@ def _attachment(message: Message, raw_index: str) -> dict[str, Any]:
 
 
 @routes.get("/api/messages/{id}/attachments/{index}")
+@documented("Download an inbound attachment (fetched from the provider on request)")
 @authenticated
 async def attachment(request: web.Request) -> web.StreamResponse:
     """The bytes of one attachment of a message, fetched from the provider now."""

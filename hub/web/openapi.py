@@ -1,123 +1,72 @@
-"""The OpenAPI document, generated from the same pydantic models that validate the bodies."""
+"""The OpenAPI document, built from the app's route table and the pydantic models that
+validate the bodies.
+
+Every route is either documented on its handler (:func:`hub.web.apidoc.documented`) or
+listed in :data:`UNDOCUMENTED` with the reason; the test of the document fails on a route
+that is neither, so the document cannot fall behind the routes.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from hub.web import automation_api as automation
 from hub.web import schemas as s
+from hub.web.apidoc import Doc, doc_of
 
 routes = web.RouteTableDef()
 
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    summary: str
-    response: type[BaseModel] | None
-    status: int = 200
-    body: type[BaseModel] | None = None
-    auth: str | None = "agent"  #: "agent" (bearer API token), "visitor", "provider" or None
-
-
-OPERATIONS = (
-    Operation("get", "/api/me", "The authenticated agent", s.AgentOut),
-    Operation("get", "/api/conversations", "List visible conversations", s.ConversationListOut),
-    Operation(
-        "get",
-        "/api/conversations/{id}",
-        "One conversation with its messages",
-        s.ConversationDetailOut,
-    ),
-    Operation(
-        "post",
-        "/api/conversations/{id}/messages",
-        "Reply to the customer",
-        s.MessageOut,
-        201,
-        s.ReplyIn,
-    ),
-    Operation(
-        "patch",
-        "/api/contacts/{id}/fields",
-        "Write custom fields (validated like survey answers; null clears)",
-        s.ContactOut,
-        200,
-        s.FieldsIn,
-    ),
-    Operation(
-        "get",
-        "/api/conversations/{id}/explanations",
-        "Rules fired per event, their condition results, actions run and failures",
-        automation.ExplanationsOut,
-    ),
-    Operation(
-        "get",
-        "/api/teams/{name}/conversations",
-        "A team's queue (its agents, supervisors and admins)",
-        automation.TeamQueueOut,
-    ),
-    Operation(
-        "get",
-        "/api/messages/{id}/attachments/{index}",
-        "Download an inbound attachment (fetched from the provider on request)",
-        None,
-    ),
-    Operation(
-        "post",
-        "/api/webchat/{inbox}/sessions",
-        "Start or renew a visitor session",
-        s.VisitorSessionOut,
-        201,
-        None,
-        None,
-    ),
-    Operation(
-        "get",
-        "/api/webchat/{inbox}/messages",
-        "The visitor's history",
-        s.VisitorHistoryOut,
-        200,
-        None,
-        "visitor",
-    ),
-    Operation(
-        "post",
-        "/api/webchat/{inbox}/messages",
-        "Send a visitor message",
-        s.VisitorMessageAccepted,
-        202,
-        s.VisitorMessageIn,
-        "visitor",
-    ),
-    Operation(
-        "post",
-        "/webhooks/{inbox}",
-        "Provider webhook (signature checked per inbox kind)",
-        None,
-        200,
-        None,
-        "provider",
-    ),
-    Operation("get", "/healthz", "Liveness", None, 200, None, None),
-    Operation("get", "/readyz", "Readiness (database, Redis)", None, 200, None, None),
-)
+#: (method, path) of routes that are not part of the API, and why
+UNDOCUMENTED: dict[tuple[str, str], str] = {
+    ("*", "/webhooks/{inbox}"): "besides the documented POST: the provider's GET handshake; "
+    "any other method answers 405",
+    ("GET", "/api/openapi.json"): "this document",
+    ("GET", "/api/webchat/{inbox}/ws"): "the visitor's web socket (a protocol, not JSON)",
+    ("OPTIONS", "/api/webchat/{inbox}/{tail}"): "CORS preflight of the visitor API",
+    ("GET", "/widget.js"): "the web chat widget's script (a static file)",
+    ("GET", "/chat/{inbox}"): "the web chat demo page (HTML)",
+}
 
 
-def document() -> dict[str, Any]:
-    models = {m for op in OPERATIONS for m in (op.response, op.body) if m is not None}
+def operations(app: web.Application) -> list[tuple[str, str, Doc]]:
+    """(method, path, documentation) of every documented route, in route order. HEAD
+    routes that aiohttp adds beside each GET are the GET's."""
+    found = []
+    for route in app.router.routes():
+        doc = doc_of(route.handler)
+        if doc is None or route.resource is None or route.method == "HEAD":
+            continue
+        method = doc.method if route.method == "*" and doc.method else route.method
+        found.append((method.lower(), route.resource.canonical, doc))
+    return found
+
+
+def undocumented(app: web.Application) -> list[tuple[str, str]]:
+    """Routes of ``app`` neither documented nor listed in :data:`UNDOCUMENTED`."""
+    missing = []
+    for route in app.router.routes():
+        if route.resource is None or route.method == "HEAD":
+            continue
+        key = (route.method, route.resource.canonical)
+        if doc_of(route.handler) is None and key not in UNDOCUMENTED:
+            missing.append(key)
+    return missing
+
+
+def document(app: web.Application) -> dict[str, Any]:
+    ops = operations(app)
+    models: set[type[BaseModel]] = {
+        m for _, _, op in ops for m in (op.response, op.body) if m is not None
+    }
     models.add(s.ErrorOut)
     mode: Literal["validation"] = "validation"
     keyed = [(m, mode) for m in sorted(models, key=lambda m: m.__name__)]
     refs, schema = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for method, path, op in ops:
         responses: dict[str, Any] = {}
         if op.response is not None:
             responses[str(op.status)] = {
@@ -131,7 +80,7 @@ def document() -> dict[str, Any]:
         if op.auth:
             responses["401"] = {"description": "not authenticated", **error}
         entry: dict[str, Any] = {"summary": op.summary, "responses": responses}
-        params = [p.strip("{}") for p in op.path.split("/") if p.startswith("{")]
+        params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
         if params:
             entry["parameters"] = [
                 {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -144,7 +93,7 @@ def document() -> dict[str, Any]:
             }
         if op.auth in ("agent", "visitor"):
             entry["security"] = [{"bearer": []}]
-        paths.setdefault(op.path, {})[op.method] = entry
+        paths.setdefault(path, {})[method] = entry
     return {
         "openapi": "3.1.0",
         "info": {"title": "Messaging hub API", "version": "1"},
@@ -158,4 +107,4 @@ def document() -> dict[str, Any]:
 
 @routes.get("/api/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(document())
+    return web.json_response(document(request.app))

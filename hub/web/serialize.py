@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.models import Contact, Conversation, Message
+from hub.store.models import Contact, Conversation, Message
 from hub.web.schemas import ButtonOut, ContactOut, ConversationOut, MessageOut
 
 

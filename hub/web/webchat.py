@@ -19,8 +19,9 @@ from channels.webchat import visitor_channel, visitor_item
 from hub.auth import Visitor
 from hub.context import HubContext, InboxRef
 from hub.errors import NotFound
-from hub.ingest import ingest
-from hub.models import ContactIdentity, Message
+from hub.inbound.ingest import ingest
+from hub.store.models import ContactIdentity, Message
+from hub.web.apidoc import documented
 from hub.web.errors import error_response, read_json
 from hub.web.keys import OPEN_SOCKETS, RUNTIME, VISITOR_TOKENS
 from hub.web.schemas import (
@@ -34,7 +35,7 @@ from hub.web.serialize import message_out
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parent / "static"
 #: the demo page, read once: it is served on every visit
 CHAT_PAGE = (STATIC / "chat.html").read_text(encoding="utf-8")
 HISTORY_LIMIT = 200
@@ -125,6 +126,7 @@ async def demo_page(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/webchat/{inbox}/sessions")
+@documented("Start or renew a visitor session", VisitorSessionOut, status=201, auth=None)
 async def new_session(request: web.Request) -> web.Response:
     """A visitor token; an unexpired one sent back keeps the same visitor (and history)."""
     _, inbox = _webchat_inbox(request)
@@ -146,6 +148,13 @@ def _require_visitor(request: web.Request, inbox: InboxRef) -> Visitor:
 
 
 @routes.post("/api/webchat/{inbox}/messages")
+@documented(
+    "Send a visitor message",
+    VisitorMessageAccepted,
+    status=202,
+    body=VisitorMessageIn,
+    auth="visitor",
+)
 async def post_message(request: web.Request) -> web.Response:
     ctx, inbox = _webchat_inbox(request)
     visitor = _require_visitor(request, inbox)
@@ -157,6 +166,7 @@ async def post_message(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/webchat/{inbox}/messages")
+@documented("The visitor's history", VisitorHistoryOut, auth="visitor")
 async def history(request: web.Request) -> web.Response:
     _ctx, inbox = _webchat_inbox(request)
     visitor = _require_visitor(request, inbox)

@@ -8,7 +8,8 @@ from aiohttp import web
 
 from channels.base import WebhookRequest, WebhookResponse
 from channels.errors import PayloadInvalid, WebhookRejected
-from hub.ingest import ingest
+from hub.inbound.ingest import ingest
+from hub.web.apidoc import documented
 from hub.web.errors import error_response
 from hub.web.keys import RUNTIME
 
@@ -21,6 +22,9 @@ def _respond(answer: WebhookResponse) -> web.Response:
 
 
 @routes.route("*", "/webhooks/{inbox}")
+@documented(
+    "Provider webhook (signature checked per inbox kind)", auth="provider", method="post"
+)
 async def webhook(request: web.Request) -> web.StreamResponse:
     ctx = request.app[RUNTIME].ctx
     slug = request.match_info["inbox"]

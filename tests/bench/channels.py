@@ -32,6 +32,7 @@ from channels.ratelimit import Limiter
 from tests.channels import adapters
 from tests.channels.deliveries import VECTOR, channel_of, deliveries
 from tests.channels.expectations import CASES
+from tests.channels.recipients import binding_of
 from tests.fakes.providers import FakeGraph, FakeProvider, FakeTelegram, FakeTwilio
 
 CONCURRENCY = 8
@@ -46,7 +47,7 @@ RECIPIENTS = {
 def parse_cost(channel: str, seconds: float) -> tuple[float, int]:
     """Microseconds per item for verify + parse over every fixture of the channel."""
     posts = [
-        (post, adapters.FACTORIES[channel](secret=post.secret))
+        (post, adapters.FACTORIES[channel](secret=post.secret, **binding_of(post)))
         for rel, case in CASES.items()
         if channel_of(rel) == channel and case.shape != VECTOR
         for post in deliveries(rel, case.shape)

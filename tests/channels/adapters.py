@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from channels.base import AdapterServices
+from channels.base import AdapterServices, ChannelAdapter
 from channels.messenger import MessengerAdapter
 from channels.telegram import TelegramAdapter
 from channels.twilio import TwilioAdapter
@@ -70,7 +71,11 @@ def messenger(
 
 
 def twilio(
-    http: Any = None, api_url: str | None = None, secret: str = TWILIO_AUTH_TOKEN, **config: Any
+    http: Any = None,
+    api_url: str | None = None,
+    secret: str = TWILIO_AUTH_TOKEN,
+    account_sid: str = TWILIO_SID,
+    **config: Any,
 ) -> TwilioAdapter:
     inbox = TwilioInbox.model_validate(
         {
@@ -82,7 +87,7 @@ def twilio(
             **config,
         }
     )
-    secrets = {"account_sid": TWILIO_SID, "auth_token": secret}
+    secrets = {"account_sid": account_sid, "auth_token": secret}
     return TwilioAdapter(inbox, secrets, AdapterServices(http=http))
 
 
@@ -102,7 +107,7 @@ def telegram(
     return TelegramAdapter(inbox, secrets, AdapterServices(http=http))
 
 
-FACTORIES = {
+FACTORIES: dict[str, Callable[..., ChannelAdapter]] = {
     "whatsapp_cloud": whatsapp,
     "messenger": messenger,
     "twilio": twilio,

@@ -221,7 +221,8 @@ WHATSAPP: dict[str, Case] = {
         note="both items carry wamid.xyzxyz in the composed source: the hub keeps the first",
     ),
     "whatsapp_cloud/composed/batch_two_entries_two_contacts.json": one(
-        wa_msg("text", "Body Text"), WA_SECOND
+        wa_msg("text", "Body Text"),
+        note="entry[1] is BINDA's message to another business number: ignored by the binding",
     ),
     "whatsapp_cloud/composed/batch_statuses_and_message.json": one(
         wa_status("delivered"), wa_status("read"), wa_msg("image", attachments=("image",))

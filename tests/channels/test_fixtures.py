@@ -12,6 +12,7 @@ from channels.base import InboundItem
 from tests.channels.adapters import FACTORIES
 from tests.channels.deliveries import FIXTURES, VECTOR, channel_of, deliveries
 from tests.channels.expectations import ANY, CASES, COMPANIONS, Case, Item
+from tests.channels.recipients import binding_of
 
 CASE_IDS = sorted(rel for rel, case in CASES.items() if case.shape != VECTOR)
 
@@ -61,7 +62,7 @@ def check_item(got: InboundItem, want: Item, where: str) -> None:
 def test_fixture_parses_as_expected(rel: str, caplog: pytest.LogCaptureFixture) -> None:
     case: Case = CASES[rel]
     posts = deliveries(rel, case.shape)
-    adapter = FACTORIES[channel_of(rel)](secret=posts[0].secret)
+    adapter = FACTORIES[channel_of(rel)](secret=posts[0].secret, **binding_of(posts[0]))
     assert len(posts) == len(case.deliveries), f"{rel}: {len(posts)} POSTs"
     caplog.set_level(logging.INFO)
     for number, (post, wanted) in enumerate(zip(posts, case.deliveries, strict=True)):

@@ -110,7 +110,7 @@ def test_messenger_batch_of_entries_and_events_and_watermark() -> None:
             "reaction": {"mid": "m0", "action": "react", "emoji": "👍", "reaction": "like"},
         },
     )
-    items = adapters.messenger().parse(request(body))
+    items = adapters.messenger(page_id="P").parse(request(body))
     assert [(i.kind, i.content_type) for i in items] == [
         (ItemKind.MESSAGE, "text"),
         (ItemKind.STATUS, "status"),
@@ -133,7 +133,7 @@ def test_messenger_standby_events_are_never_customer_messages() -> None:
         },
         key="standby",
     )
-    (item,) = adapters.messenger().parse(request(body))
+    (item,) = adapters.messenger(page_id="P").parse(request(body))
     assert (item.kind, item.content_type, item.data["standby_of"]) == (
         ItemKind.EVENT,
         "standby",
@@ -213,6 +213,7 @@ def test_whatsapp_unknown_status_is_an_event_not_a_status() -> None:
                         {
                             "field": "messages",
                             "value": {
+                                "metadata": {"phone_number_id": "1122334455667"},
                                 "statuses": [
                                     {
                                         "id": "wamid.A",
@@ -220,7 +221,7 @@ def test_whatsapp_unknown_status_is_an_event_not_a_status() -> None:
                                         "timestamp": "1",
                                         "recipient_id": "1",
                                     }
-                                ]
+                                ],
                             },
                         }
                     ],

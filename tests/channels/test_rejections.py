@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from multidict import CIMultiDict, MultiDict
+from twilio.request_validator import RequestValidator
 
 from channels.base import ItemKind, WebhookRequest
 from channels.errors import PayloadInvalid, WebhookRejected
@@ -21,6 +23,7 @@ from tests.channels.deliveries import (
     meta_body,
     meta_delivery,
 )
+from tests.channels.recipients import binding_of
 
 SIGNED = "whatsapp_cloud/signed_text.json"
 
@@ -179,6 +182,7 @@ def test_whatsapp_unknown_new_type_is_kept_not_refused() -> None:
                         {
                             "field": "messages",
                             "value": {
+                                "metadata": {"phone_number_id": "1122334455667"},
                                 "messages": [
                                     {
                                         "from": "16505551234",
@@ -187,7 +191,7 @@ def test_whatsapp_unknown_new_type_is_kept_not_refused() -> None:
                                         "type": "poll_vote",
                                         "poll_vote": {"option": 2},
                                     }
-                                ]
+                                ],
                             },
                         }
                     ],
@@ -275,11 +279,43 @@ def twilio_request(url: str, params, signature: str, body: bytes = b"") -> Webho
 
 def test_twilio_python_vectors_validate() -> None:
     adapter = adapters.twilio(secret=VECTORS["auth_token"])
-    adapter.verify(twilio_request(VECTORS["url"], VECTORS["params"], VECTORS["X-Twilio-Signature"]))
-    for variant in VECTORS["port_variants"]:
+    adapter.check_signature(
+        twilio_request(VECTORS["url"], VECTORS["params"], VECTORS["X-Twilio-Signature"])
+    )
+    # the vectors are voice webhooks: signed, but naming no account of ours
+    with pytest.raises(WebhookRejected) as caught:
         adapter.verify(
-            twilio_request(variant["url"], VECTORS["params"], variant["X-Twilio-Signature"])
+            twilio_request(VECTORS["url"], VECTORS["params"], VECTORS["X-Twilio-Signature"])
         )
+    assert caught.value.status == 403
+
+
+def test_twilio_port_variants_validate_only_for_the_same_endpoint() -> None:
+    """twilio-python accepts a signature made over the URL without its port; we accept only
+    the URL itself and its default-port twin (``:443`` on https, ``:80`` on http)."""
+    adapter = adapters.twilio(secret=VECTORS["auth_token"])
+    validator = RequestValidator(VECTORS["auth_token"])
+    params = VECTORS["params"]
+    rejected = 0
+    for variant in VECTORS["port_variants"]:
+        url, given = variant["url"], variant["X-Twilio-Signature"]
+        parts = urlsplit(url)
+        default = {"https": 443, "http": 80}[parts.scheme]
+        same_endpoint = {validator.compute_signature(url, params)}
+        if parts.port is None:
+            twin = url.replace(parts.netloc, f"{parts.hostname}:{default}", 1)
+            same_endpoint.add(validator.compute_signature(twin, params))
+        request = twilio_request(url, params, given)
+        if given in same_endpoint:
+            adapter.check_signature(request)
+            continue
+        without_port = url.replace(parts.netloc, str(parts.hostname), 1)
+        assert given == validator.compute_signature(without_port, params)
+        with pytest.raises(WebhookRejected) as caught:
+            adapter.check_signature(request)
+        assert caught.value.status == 401
+        rejected += 1
+    assert rejected == 1  # https://mycompany.com:1234 signed as https://mycompany.com
 
 
 def test_twilio_duplicate_keys_vector_needs_every_value() -> None:
@@ -288,15 +324,17 @@ def test_twilio_duplicate_keys_vector_needs_every_value() -> None:
     from urllib.parse import parse_qsl
 
     form = MultiDict(parse_qsl(vector["raw_body"]))
-    adapter.verify(twilio_request(VECTORS["url"], form, vector["X-Twilio-Signature"]))
-    # Without a decoded form the adapter decodes the raw body itself, repeated keys included.
-    adapter.verify(
+    adapter.check_signature(twilio_request(VECTORS["url"], form, vector["X-Twilio-Signature"]))
+    # From the raw body the adapter decodes the form itself, repeated keys included.
+    adapter.check_signature(
         twilio_request(
             VECTORS["url"], None, vector["X-Twilio-Signature"], vector["raw_body"].encode()
         )
     )
     with pytest.raises(WebhookRejected):
-        adapter.verify(twilio_request(VECTORS["url"], dict(form), vector["X-Twilio-Signature"]))
+        adapter.check_signature(
+            twilio_request(VECTORS["url"], dict(form), vector["X-Twilio-Signature"])
+        )
 
 
 def test_twilio_json_body_vector_checks_the_body_hash() -> None:
@@ -305,7 +343,7 @@ def test_twilio_json_body_vector_checks_the_body_hash() -> None:
     body = vector["raw_body"].encode()
     adapter.verify(twilio_request(vector["url"], None, vector["X-Twilio-Signature"], body))
     with pytest.raises(WebhookRejected):
-        adapter.verify(
+        adapter.check_signature(
             twilio_request(
                 vector["url"], None, vector["X-Twilio-Signature"], body.replace(b"value", b"valuf")
             )
@@ -323,7 +361,7 @@ def test_twilio_json_body_vector_checks_the_body_hash() -> None:
 )
 def test_twilio_url_other_than_the_public_one_is_rejected(url) -> None:
     (post,) = deliveries("twilio/whatsapp_inbound_text.json", TWILIO_FORM)
-    adapter = adapters.twilio()
+    adapter = adapters.twilio(**binding_of(post))
     adapter.verify(post.request())
     with pytest.raises(WebhookRejected) as caught:
         adapter.verify(post.request(url=url))
@@ -332,15 +370,18 @@ def test_twilio_url_other_than_the_public_one_is_rejected(url) -> None:
 
 def test_twilio_tampered_or_missing_signature_is_rejected() -> None:
     (post,) = deliveries("twilio/sms_inbound_text_multiline.json", TWILIO_FORM)
-    adapter = adapters.twilio()
+    adapter = adapters.twilio(**binding_of(post))
+    adapter.verify(post.request())
     tampered = MultiDict(post.form)
     tampered["Body"] = "Send me money"
     with pytest.raises(WebhookRejected):
-        adapter.verify(post.request(form=tampered))
+        adapter.verify(post.request(body=urlencode(tampered).encode()))
+    with pytest.raises(WebhookRejected):  # the hub's decoded form counts only without a body
+        adapter.verify(post.request(body=b"", form=tampered))
     with pytest.raises(WebhookRejected, match="missing"):
         adapter.verify(post.request(headers={}))
     with pytest.raises(WebhookRejected):
-        adapters.twilio(secret="other-token").verify(post.request())
+        adapters.twilio(secret="other-token", **binding_of(post)).verify(post.request())
 
 
 def test_twilio_form_without_message_sid_is_payload_invalid() -> None:

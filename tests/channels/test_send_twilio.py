@@ -122,11 +122,12 @@ async def test_unreachable_api_is_transient() -> None:
 
 
 async def test_messaging_service_sid_as_sender(twilio_api) -> None:
-    tw = adapters.twilio(api_url=twilio_api.base_url, from_number="MG0123456789abcdef")
+    service = "MG0123456789abcdef0123456789abcdef"
+    tw = adapters.twilio(api_url=twilio_api.base_url, from_number=service)
     await tw.send(message(SMS_TO, "hi"))
     assert twilio_api.requests[0].form == {
         "To": SMS_TO,
-        "MessagingServiceSid": "MG0123456789abcdef",
+        "MessagingServiceSid": service,
         "Body": "hi",
     }
     await tw.close()

@@ -19,6 +19,7 @@ from config.loader import load_config
 from config.rules import RulesFile
 from config.source import load_yaml, parse_yaml
 from config.validation import validate_source
+from config.wait_texts import KEYS as WAIT_KEYS
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken"
@@ -59,6 +60,12 @@ def test_every_error_class_has_a_case() -> None:
         "choices",
         "bad_template",
         "unknown_button",
+        "team_references",
+        "hours",
+        "inverted_hours",
+        "capacity",
+        "notice_secrets",
+        "messages",
     }
 
 
@@ -232,3 +239,52 @@ def test_shorthands_expand_to_the_explicit_form() -> None:
 def test_durations(written: str, seconds: int) -> None:
     loaded = rules(f"rules:\n  - name: r\n    when: {{no_reply: {written}}}\n    then: [resolve]\n")
     assert loaded.rules[0].when.after == timedelta(seconds=seconds)
+
+
+def test_notice_targets_name_their_environment_variables() -> None:
+    config = load_config(DEMO)
+    notices = config.automation.teams.notices
+    assert notices.env_names == ("DEMO_SLACK_WEBHOOK_URL", "DEMO_SMTP_HOST")
+    assert notices.missing_env({}) == ("DEMO_SLACK_WEBHOOK_URL", "DEMO_SMTP_HOST")
+    environ = {"DEMO_SLACK_WEBHOOK_URL": "https://hooks.example/x", "DEMO_SMTP_HOST": " "}
+    assert notices.missing_env(environ) == ("DEMO_SMTP_HOST",)
+
+
+def test_a_teams_file_of_the_first_version_still_loads(tmp_path: Path) -> None:
+    (tmp_path / "teams.yaml").write_text(
+        "default_team: support\n"
+        "teams:\n"
+        "  - {name: support, languages: [en], agents: [a@x.example], capacity: 2,"
+        " strategy: least_busy}\n"
+    )
+    config, problems = load_automation_files(tmp_path)
+    assert problems == []
+    assert config is not None
+    team = config.teams.get("support")
+    assert team is not None
+    assert (team.strategy, team.capacity) == ("least_loaded", {"total": 2})
+    assert config.teams.members("support") == ("a@x.example",)
+
+
+def test_a_hub_language_without_default_wait_texts_is_a_warning_until_written(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "hub.yaml").write_text("languages: [en, de]\n")
+    (tmp_path / "teams.yaml").write_text("teams: [{name: support, languages: [en, de]}]\n")
+    hub, _ = validate_source(HubFile, load_yaml(tmp_path / "hub.yaml"))
+    assert hub is not None
+    config, _ = load_automation_files(tmp_path, "d")
+    assert config is not None
+    (warning,) = check_automations(hub, config)
+    assert warning.severity == "warning"
+    assert str(warning).startswith(
+        "d/teams.yaml:1: warning: no default wait messages in 'de': customers writing in it "
+        "get English for soon, within, by,"
+    )
+    texts = "".join(f"  {key}: {{de: '...'}}\n" for key in WAIT_KEYS)
+    (tmp_path / "teams.yaml").write_text(
+        "teams: [{name: support, languages: [en, de]}]\nmessages:\n" + texts
+    )
+    config, _ = load_automation_files(tmp_path, "d")
+    assert config is not None
+    assert check_automations(hub, config) == []

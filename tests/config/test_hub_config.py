@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from config.errors import ConfigError
 from config.loader import load_config
 from config.settings import Settings
-from hub.cli import main
+from hub.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

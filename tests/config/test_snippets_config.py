@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from config.errors import ConfigError
 from config.loader import load_config
 from config.snippets import VARIABLES, SnippetsFile, check_template
-from hub.cli import main
+from hub.cli.main import main
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "broken_snippets"

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from config.errors import SettingsError
 from config.settings import load_settings
 from hub import event_loop
-from hub.cli import main
+from hub.cli.main import main
 
 
 async def _loop_module() -> str:

@@ -19,8 +19,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from channels.signatures import hmac_sha256_hex
 from config.loader import load_config
 from config.settings import Settings
-from hub.models import EventStatus, InboundEvent, Outbox, OutboxStatus
 from hub.runtime import Runtime
+from hub.store.models import EventStatus, InboundEvent, Outbox, OutboxStatus
 from hub.web.app import create_app
 from tests.support import services
 from tests.support.callbacks import CallbackServer

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from automations.nlu.errors import DatasetError
 from automations.nlu.evaluate import evaluate, few_shot, read_rows
-from hub.cli_nlu import nlu
+from hub.cli.nlu import nlu
 from tests.automations.nlu.sets import faq
 
 KEYS = {

@@ -1,0 +1,1 @@
+"""The ``hub`` command: ``hub.cli.main:main`` (also ``python -m hub``)."""
