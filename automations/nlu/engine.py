@@ -85,8 +85,12 @@ def training_examples(intents: IntentsFile) -> tuple[list[Example], list[str]]:
 
 
 def options_for(intents: IntentsFile) -> ClassifierOptions:
-    """The classifier options a configuration asks for (its retention target)."""
-    return ClassifierOptions(in_scope_retention=intents.settings.in_scope_retention)
+    """The classifier options a configuration asks for (retention target, in-line limit)."""
+    settings = intents.settings
+    return ClassifierOptions(
+        in_scope_retention=settings.in_scope_retention,
+        transformer_up_to=settings.full_model_in_line_up_to,
+    )
 
 
 def _cached(
