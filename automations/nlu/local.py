@@ -2,16 +2,15 @@
 
 Chosen by measurement (``python -m tests.bench.nlu``): word and character TF-IDF (exact
 wording, any language), static MiniLM word-piece vectors and the MiniLM transformer's sentence
-vector (meaning; ``encoder.py``, up to ``transformer_up_to`` examples) side by side in one
-linear SVM. On this 2-core machine it trains on 10,000 examples in seconds and answers in a few
-milliseconds with no network and no torch; without the model files it falls back to the
-features it has.
+vector (meaning; ``encoder.py``) side by side in one linear SVM, each intent's name trained
+as one more example. Past ``transformer_up_to`` examples the engine serves the fast model
+(no transformer) while the full one trains in the background (``swap.py``). No network, no
+torch; without the model files it falls back to the features it has.
 
 Its decision values become confidences by a softmax whose temperature is fitted on held-out
-examples, and the out-of-scope threshold is calibrated per configuration on held-out
-data: on the operator's out-of-scope examples when there are some, otherwise on held-out
-in-scope examples (accept a target share of the ones classified right). There is no global
-constant threshold.
+examples; the rejection (threshold, and the out-of-scope class's margin) keeps the operator's
+``in_scope_retention`` of the held-out questions answered right and rejects as much
+out-of-scope as that allows (``calibration.py``). There is no global constant threshold.
 """
 
 from __future__ import annotations
