@@ -250,8 +250,8 @@ def _rows(figures: dict[str, Any], seeds: tuple[int, ...], quick: bool) -> list[
     shot = _mean([figures[f"banking_10shot_seed{s}"]["accuracy"] for s in seeds])
     shot_base = ""
     if not quick:
-        b = _mean([figures[f"banking_10shot_seed{s}_baseline"]["accuracy"] for s in seeds])
-        shot_base = f"TF-IDF only {_pct(b)}"
+        b_mean = _mean([figures[f"banking_10shot_seed{s}_baseline"]["accuracy"] for s in seeds])
+        shot_base = f"TF-IDF only {_pct(b_mean)}"
     rows: list[Row] = [
         (
             "accuracy, BANKING77 full",

@@ -66,7 +66,7 @@ async def test_fast_model_answers_at_once_then_the_full_model_takes_over(
     assert EN_ANSWER in await answer(large, "What are your prices?")
 
     async def full() -> bool:
-        return (await nlu_status(large))["model"] == "full"
+        return bool((await nlu_status(large))["model"] == "full")
 
     await eventually(full)
     assert (await nlu_status(large))["full_model"] == "ready"
@@ -86,7 +86,7 @@ async def test_failed_training_leaves_the_fast_model_serving(
     try:
 
         async def failed() -> bool:
-            return (await nlu_status(hub))["full_model"] == "failed"
+            return bool((await nlu_status(hub))["full_model"] == "failed")
 
         await eventually(failed)
         status = await nlu_status(hub)
@@ -116,7 +116,7 @@ async def test_a_reload_during_training_leaves_one_model_training(large: HubHarn
     assert trainer.running
 
     async def full() -> bool:
-        return (await nlu_status(large))["model"] == "full"
+        return bool((await nlu_status(large))["model"] == "full")
 
     await eventually(full)
     assert "Plans start at 12 euros." in await answer(large, "What are your prices?")
