@@ -40,6 +40,8 @@ bench: install
 	$(PY) -m tests.bench.brain
 	$(PY) -m tests.bench.nlu
 	$(PY) -m tests.bench.routing
+	$(PY) -m tests.bench.escalation
+	$(PY) -m tests.bench.simulate
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

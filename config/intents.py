@@ -70,6 +70,16 @@ class NluSettings(StrictModel):
     dialogflow: DialogflowSettings | None = None
     confirm_answer: bool = True
     """Send "Did this answer your question?" buttons after an FAQ answer."""
+    in_scope_retention: float = Field(default=0.95, ge=0.5, le=1.0)
+    """Share of in-scope questions (held out from the examples) the bot must still answer;
+    the "I don't know" threshold then rejects as much out-of-scope as that allows. Lower it
+    to catch more off-topic messages at the cost of more unanswered known questions
+    (``hub nlu evaluate`` prints the trade)."""
+    full_model_in_line_up_to: int = Field(default=5000, ge=0)
+    """Up to this many training examples the full model (sentence encoder included) trains
+    before the bot answers; above, the fast model answers at once while the full one trains
+    in the background and takes over when ready (``/readyz`` says which serves). About
+    5,000 examples keep a cold start under 30 s on two cores."""
 
     @model_validator(mode="after")
     def _dialogflow_needs_agent(self) -> NluSettings:

@@ -13,6 +13,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.automation_checks import AutomationConfig, check_automations, load_automation_files
 from config.errors import ConfigError, Problem
+from config.escalation import (
+    ESCALATION_FILE,
+    EscalationFile,
+    check_intents,
+    check_vip_fields,
+    load_escalation,
+)
 from config.hub import HubFile
 from config.inboxes import InboxConfig
 from config.intents import CONFIRM_NO, CONFIRM_YES, INTENTS_FILE, IntentsFile, load_intents
@@ -34,6 +41,8 @@ class AppConfig:
     intents: IntentsFile | None = None
     snippets: SnippetsFile = field(default_factory=SnippetsFile)
     knowledge: tuple[KnowledgeArticle, ...] = ()
+    #: None when the directory has no escalation.yaml (no detector runs)
+    escalation: EscalationFile | None = None
     sources: dict[str, SourceFile] = field(default_factory=dict, repr=False)
     warnings: tuple[Problem, ...] = ()
     digest: str = ""
@@ -147,6 +156,20 @@ def load_config(directory: Path | str) -> AppConfig:
         problems += errors
         if snippets_source is not None:
             sources[SNIPPETS_FILE] = snippets_source
+    escalation: EscalationFile | None = None
+    if hub is not None and (directory / ESCALATION_FILE).is_file():
+        escalation, errors, escalation_source = load_escalation(
+            directory / ESCALATION_FILE, f"{display_root}/{ESCALATION_FILE}", hub
+        )
+        problems += errors
+        if escalation_source is not None:
+            sources[ESCALATION_FILE] = escalation_source
+        if escalation is not None and escalation_source is not None and automation is not None:
+            names = automation.fields.names
+            problems += check_vip_fields(escalation, escalation_source, names)
+        if escalation is not None and escalation_source is not None and intents is not None:
+            known = [i.name for i in intents.intents]
+            problems += check_intents(escalation, escalation_source, known)
     # a broken snippets.yaml skips the reference checks: every reference would be reported
     snippet_names = snippets.names if snippets is not None else None
     if intents is not None and snippet_names is not None:
@@ -174,6 +197,7 @@ def load_config(directory: Path | str) -> AppConfig:
         intents=intents,
         snippets=snippets,
         knowledge=articles,
+        escalation=escalation,
         sources=sources,
         warnings=tuple(p for p in problems if p.severity == "warning"),
         digest=_digest(directory),

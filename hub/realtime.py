@@ -12,6 +12,19 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+#: a doorbell, not data: rung after a commit that changed conversations or messages, so
+#: every process's inbox feed (hub/web/inbox/feed.py) reads the database now instead of
+#: at its next poll; through Redis in scaled mode, so it rings in every process
+INBOX_DOORBELL = "inbox:changed"
+
+
+async def ring_inbox(realtime: LocalRealtime) -> None:
+    """Ring :data:`INBOX_DOORBELL`; never fails the caller (the feed polls anyway)."""
+    try:
+        await realtime.publish(INBOX_DOORBELL, {})
+    except Exception:
+        log.debug("inbox doorbell failed; the feed's poll picks the change up", exc_info=True)
+
 
 class LocalRealtime:
     """Subscribers of this process; ``publish`` reaches only them."""

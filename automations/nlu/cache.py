@@ -9,7 +9,6 @@ passes ``./var/nlu-cache``); this module never picks a path itself.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -26,25 +25,18 @@ from automations.nlu.embeddings import DEFAULT_VECTORS
 from automations.nlu.encoder import DEFAULT_MODEL
 from automations.nlu.errors import ModelCacheError
 from automations.nlu.local import ClassifierOptions, Example, LocalClassifier, Progress
+from automations.nlu.vector_store import file_digest
 
-CACHE_FORMAT = 2
-"""2: transformer features; the model files' digests are part of the key."""
-
-
-@functools.cache
-def _digest(path: Path) -> str:
-    """SHA-256 of a model file, once per process (~0.1 s for the ~40 MB of ``data/``)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+CACHE_FORMAT = 4
+"""2: transformer features; the model files' digests are part of the key. 3: only the
+serving half is pickled (``fast.py``), calibration by in-scope retention. 4: the options
+class moved to ``options.py``."""
 
 
 def _model_files() -> dict[str, str]:
     """Digest of each installed model file: a rebuilt file means a retrained model."""
     files = (DEFAULT_MODEL, DEFAULT_VECTORS)
-    return {path.name: _digest(path) for path in files if path.is_file()}
+    return {path.name: file_digest(path) for path in files if path.is_file()}
 
 
 def config_hash(
@@ -118,7 +110,11 @@ def load_or_train(
         cached = None  # a corrupt file is replaced below
     if cached is not None:
         return cached
-    model = LocalClassifier.train(examples, out_of_scope, options=options, progress=progress)
+    # the sentence vectors of the examples are kept beside the models: a changed
+    # configuration encodes only its new examples
+    model = LocalClassifier.train(
+        examples, out_of_scope, options=options, progress=progress, vector_dir=cache_dir
+    )
     # a read-only cache must not stop the hub; it just retrains next time
     with contextlib.suppress(OSError):
         save_cached(cache_dir, key, model)

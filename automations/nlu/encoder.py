@@ -22,7 +22,6 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,15 +30,17 @@ from numpy.typing import NDArray
 
 from automations.nlu.embeddings import (
     DATA,
+    PIECES_VOCAB,
     DenseFeatures,
     LoadedOnce,
+    WordPieces,
     basic_words,
-    word_pieces,
 )
 from automations.nlu.errors import NluError
+from automations.nlu.vector_store import VectorStore, model_version
 
 DEFAULT_MODEL = DATA / "minilm-l6-int8.onnx"
-DEFAULT_VOCAB = DATA / "minilm-l6-vocab.txt"
+DEFAULT_VOCAB = PIECES_VOCAB
 MAX_TOKENS = 64
 """Word pieces read per message, [CLS] and [SEP] included. An intent is asked in the first
 sentences (99 % of BANKING77 messages have fewer than 47 pieces) and the time grows with the
@@ -70,28 +71,28 @@ class SentenceEncoder:
 
     _loaded: ClassVar[LoadedOnce[SentenceEncoder]] = LoadedOnce()
 
-    def __init__(self, model: Path, vocab: Sequence[str]) -> None:
+    def __init__(self, model: Path, pieces: WordPieces) -> None:
         self.model = model
-        self.ids = {token: i for i, token in enumerate(vocab)}
+        self.pieces = pieces
+        ids = pieces.ids
         try:
-            self._cls, self._sep, self._unk = (self.ids[t] for t in ("[CLS]", "[SEP]", "[UNK]"))
+            self._cls, self._sep, self._unk = (ids[t] for t in ("[CLS]", "[SEP]", "[UNK]"))
         except KeyError as exc:
             raise NluError(f"vocabulary of {model} lacks {exc}") from None
-        self._pieces = lru_cache(maxsize=65536)(self._word_pieces)
         self._session = _session(model, 1)
         self._session_lock = threading.Lock()
         self._memo: dict[str, Vectors] | None = None
         self._memo_users = 0
+        self._store: VectorStore | None = None
+        self._vocab_path = model.with_name(DEFAULT_VOCAB.name)
         self.dim = int(self._session.get_outputs()[0].shape[-1])
 
     @classmethod
     def load(cls, model: Path = DEFAULT_MODEL, vocab: Path = DEFAULT_VOCAB) -> SentenceEncoder:
         def read() -> SentenceEncoder:
-            try:
-                tokens = vocab.read_text(encoding="utf-8").splitlines()
-            except OSError as exc:
-                raise NluError(f"cannot load encoder vocabulary {vocab}: {exc}") from exc
-            return cls(model, tokens)
+            encoder = cls(model, WordPieces.load(vocab))
+            encoder._vocab_path = vocab
+            return encoder
 
         return cls._loaded.get((model, vocab), read)
 
@@ -105,14 +106,14 @@ class SentenceEncoder:
         )
 
     def _word_pieces(self, word: str) -> tuple[int, ...]:
-        pieces = word_pieces(word, self.ids)
+        pieces = self.pieces.pieces(word)
         return (self._unk,) if pieces is None else pieces
 
     def token_ids(self, text: str) -> list[int]:
         """[CLS], the word pieces (cut to fit :data:`MAX_TOKENS`), [SEP]."""
         ids = [self._cls]
         for word in basic_words(text):
-            ids.extend(self._pieces(word))
+            ids.extend(self._word_pieces(word))
             if len(ids) >= MAX_TOKENS - 1:
                 break
         ids = ids[: MAX_TOKENS - 1]
@@ -173,6 +174,15 @@ class SentenceEncoder:
         if memo is None:
             return self._encode_batch(texts) if texts else np.zeros((0, self.dim), np.float32)
         todo = list(dict.fromkeys(t for t in texts if t not in memo))
+        if todo and self._store is not None:
+            stored = self._store.lookup(todo)
+            memo.update(stored)
+            todo = [t for t in todo if t not in stored]
+            if todo:
+                fresh = self._encode_batch(todo)
+                self._store.add(dict(zip(todo, fresh, strict=True)))
+                memo.update(zip(todo, fresh, strict=True))
+            todo = []
         if todo:
             for text, row in zip(todo, self._encode_batch(todo), strict=True):
                 memo[text] = row
@@ -180,14 +190,22 @@ class SentenceEncoder:
             return np.zeros((0, self.dim), np.float32)
         return np.stack([memo[t] for t in texts])
 
+    def version(self) -> str:
+        """Names the vectors this encoder makes: model file, vocabulary, token limit."""
+        return model_version([self.model, self._vocab_path], f"max_tokens={MAX_TOKENS}")
+
     @contextlib.contextmanager
-    def remembering(self) -> Iterator[None]:
+    def remembering(self, store_dir: Path | None = None) -> Iterator[None]:
         """Keep every vector computed inside: training encodes the same texts in each fold.
 
-        The vectors are forgotten on leaving: serving does not need them."""
+        With ``store_dir``, vectors are also looked up in and added to the on-disk
+        :class:`VectorStore` of this model version, saved on leaving. The vectors are
+        forgotten on leaving: serving does not need them."""
         with self._session_lock:
             if self._memo is None:
                 self._memo = {}
+            if store_dir is not None and self._store is None:
+                self._store = VectorStore(store_dir, self.version(), self.dim)
             self._memo_users += 1
         try:
             yield
@@ -196,6 +214,9 @@ class SentenceEncoder:
                 self._memo_users -= 1
                 if self._memo_users == 0:
                     self._memo = None
+                    if self._store is not None:
+                        self._store.save()
+                        self._store = None
 
 
 class TransformerFeatures(DenseFeatures):

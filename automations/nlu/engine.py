@@ -1,7 +1,10 @@
 """The NLU layer as the hub sees it: language, intent, knowledge passage, answer.
 
 Built once per configuration (at start and on reload) from ``intents.yaml``, the knowledge
-articles and the hub's languages; classification is then pure and synchronous.
+articles and the hub's languages; classification is then pure and synchronous. A
+configuration too large to train the full model in line is served by the fast model at once
+while the full one trains in the background (``swap.py``); :meth:`NluEngine.serving` says
+which model answers.
 """
 
 from __future__ import annotations
@@ -11,11 +14,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from automations.nlu.cache import load_or_train
+from automations.nlu.cache import config_hash, load_cached, load_or_train
+from automations.nlu.errors import ModelCacheError
 from automations.nlu.knowledge import ArticleText, KnowledgeIndex
 from automations.nlu.language import LanguageDetection
-from automations.nlu.local import ClassifierOptions, Example, LocalClassifier, Progress
+from automations.nlu.local import (
+    ClassifierOptions,
+    Example,
+    LocalClassifier,
+    Progress,
+    fast_options,
+    full_options,
+    needs_background,
+)
 from automations.nlu.result import NluResult, out_of_scope
+from automations.nlu.swap import (
+    BackgroundTrainer,
+    ModelSlot,
+    Serving,
+    State,
+    TrainingJob,
+    shared_trainer,
+)
 from config.hub import QuickButton
 from config.intents import CONFIRM_NO as CONFIRM_NO
 from config.intents import CONFIRM_YES as CONFIRM_YES
@@ -64,6 +84,30 @@ def training_examples(intents: IntentsFile) -> tuple[list[Example], list[str]]:
     return examples, oos
 
 
+def options_for(intents: IntentsFile) -> ClassifierOptions:
+    """The classifier options a configuration asks for (retention target, in-line limit)."""
+    settings = intents.settings
+    return ClassifierOptions(
+        in_scope_retention=settings.in_scope_retention,
+        transformer_up_to=settings.full_model_in_line_up_to,
+    )
+
+
+def _cached(
+    cache_dir: Path | None,
+    examples: Sequence[Example],
+    oos: Sequence[str],
+    options: ClassifierOptions,
+) -> LocalClassifier | None:
+    """The cached model for these inputs, None when absent or unreadable (then retrained)."""
+    if cache_dir is None:
+        return None
+    try:
+        return load_cached(cache_dir, config_hash(examples, oos, options))
+    except ModelCacheError:
+        return None
+
+
 def _article_text(article: KnowledgeArticle | ArticleText) -> ArticleText:
     return ArticleText(article.title, article.url, article.language, article.body)
 
@@ -78,14 +122,25 @@ class NluEngine:
         languages: LanguageDetection,
         default_language: str,
         knowledge: KnowledgeIndex | None = None,
+        *,
+        full: State = "not needed",
     ) -> None:
         self.intents = intents
-        self.classifier = classifier
+        classifier.warm_up()
+        self.slot = ModelSlot(classifier, "fast" if full == "training" else "full", full)
         self.languages = languages
         self.default_language = default_language
         self.knowledge = knowledge
         self._by_name = {intent.name: intent for intent in intents.intents}
-        classifier.warm_up()
+
+    @property
+    def classifier(self) -> LocalClassifier:
+        """The model serving now (the fast one until the full one is swapped in)."""
+        return self.slot.classifier
+
+    def serving(self) -> Serving:
+        """Which model answers and how the full one is doing (``/readyz``, the log)."""
+        return self.slot.status()
 
     @classmethod
     def build(
@@ -98,17 +153,41 @@ class NluEngine:
         cache_dir: Path | None = None,
         options: ClassifierOptions | None = None,
         progress: Progress | None = None,
+        background: bool = True,
+        trainer: BackgroundTrainer | None = None,
     ) -> NluEngine:
-        """Train (or load from ``cache_dir``) everything a configuration needs."""
+        """Train (or load from ``cache_dir``) everything a configuration needs.
+
+        Without explicit ``options``, the rejection keeps ``settings.in_scope_retention``.
+        Past the encoder's in-line limit, the full model comes from the cache when it is
+        there; otherwise the fast model serves and ``trainer`` (the process's shared one by
+        default) trains the full one. ``background=False`` trains the full model in line."""
         examples, oos = training_examples(intents)
-        classifier = load_or_train(
-            examples, oos, options=options, cache_dir=cache_dir, progress=progress
-        )
+        options = options or options_for(intents)
         knowledge = None
         if articles:
             negatives = oos + [e.text for e in examples]
             knowledge = KnowledgeIndex([_article_text(a) for a in articles], negatives)
-        return cls(intents, classifier, LanguageDetection(languages), default_language, knowledge)
+        detection = LanguageDetection(languages)
+        full = full_options(options)
+        if not needs_background(len(examples) + len(oos), options):
+            classifier = load_or_train(
+                examples, oos, options=options, cache_dir=cache_dir, progress=progress
+            )
+            return cls(intents, classifier, detection, default_language, knowledge)
+        cached = _cached(cache_dir, examples, oos, full)
+        if cached is not None or not background:
+            classifier = cached or load_or_train(
+                examples, oos, options=full, cache_dir=cache_dir, progress=progress
+            )
+            return cls(intents, classifier, detection, default_language, knowledge)
+        fast = load_or_train(
+            examples, oos, options=fast_options(options), cache_dir=cache_dir, progress=progress
+        )
+        engine = cls(intents, fast, detection, default_language, knowledge, full="training")
+        job = TrainingJob.of(examples, oos, full, cache_dir)
+        (trainer or shared_trainer()).submit(job, engine.slot.swap, engine.slot.failed)
+        return engine
 
     def detect_language(self, text: str) -> str | None:
         """A declared language if the text says which, else None (keep the current one)."""

@@ -7,12 +7,24 @@ Metrics (``hub nlu evaluate``):
 * ``in_scope_accuracy``: in-scope rows given the right intent *and* not rejected.
 * ``oos_recall`` / ``oos_precision``: of the out-of-scope rows, the share rejected; of the
   rejected rows, the share truly out of scope (None when the test file has no such rows).
+* ``open_accuracy`` / ``open_macro_f1``: with out-of-scope rows, every row's final answer
+  (an intent, or "out of scope" as one more class) against its label; the figures the open
+  intent classification literature reports (e.g. Zhang et al., AAAI 2021, on BANKING77).
+
+The model evaluated is the one that ends up serving: the full model, sentence encoder
+included at any size (``local.full_options``), which the hub trains in the background when a
+configuration is too large to train it in line.
 * latency per message, one at a time after a warm-up; training seconds; peak RSS.
+* ``curve``: for a few retention targets (``calibration.CURVE_RETENTIONS`` and the configured
+  one), the operating point calibrated on held-out data applied to the test rows: the share
+  of in-scope rows answered, in-scope accuracy, out-of-scope recall and precision. The
+  operator reads off what a different ``in_scope_retention`` would buy.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import resource
 import sys
 import time
@@ -24,8 +36,15 @@ from typing import Any
 
 import numpy as np
 
+from automations.nlu.calibration import OperatingPoint
 from automations.nlu.errors import DatasetError
-from automations.nlu.local import ClassifierOptions, Example, LocalClassifier
+from automations.nlu.local import (
+    ClassifierOptions,
+    Example,
+    LocalClassifier,
+    Scores,
+    full_options,
+)
 
 Progress = Callable[[str, float], None]
 WARMUP = 20
@@ -35,6 +54,33 @@ WARMUP = 20
 class Row:
     text: str
     label: str
+
+
+JSON_KEYS = (
+    "accuracy",
+    "macro_f1",
+    "in_scope_accuracy",
+    "oos_recall",
+    "oos_precision",
+    "latency_ms_p50",
+    "latency_ms_p99",
+    "train_seconds",
+    "peak_rss_mib",
+)
+"""What ``hub nlu evaluate --json`` prints (``curve`` too when the test has out-of-scope rows)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CurvePoint:
+    """One retention target's operating point, measured on the test rows."""
+
+    retention: float
+    threshold: float
+    answered: float
+    """Share of in-scope test rows not rejected."""
+    in_scope_accuracy: float
+    oos_recall: float | None
+    oos_precision: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +99,67 @@ class EvaluationReport:
     intents: int
     threshold: float
     calibrated_on: str
+    in_scope_retention: float = 0.95
+    curve: tuple[CurvePoint, ...] = ()
+    open_accuracy: float | None = None
+    open_macro_f1: float | None = None
+    cpu_ms_p50: float = math.nan
+    cpu_ms_p99: float = math.nan
+    """CPU time of this thread per message: on a shared machine the wall-clock latency also
+    counts the time other processes held the cores; this is what one message costs."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def json_dict(self) -> dict[str, Any]:
+        """The ``--json`` object: :data:`JSON_KEYS`, and the curve when out-of-scope rows
+        were given."""
+        data = self.to_dict()
+        out = {key: data[key] for key in JSON_KEYS}
+        if self.oos_recall is not None:
+            out["in_scope_retention"] = self.in_scope_retention
+            out["curve"] = data["curve"]
+        return out
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        """(measure, value) lines of the human-readable report."""
+        return [
+            ("accuracy (top intent, in-scope rows)", _percent(self.accuracy)),
+            ("macro-F1", _percent(self.macro_f1)),
+            ("in-scope accuracy (right and not rejected)", _percent(self.in_scope_accuracy)),
+            ("out-of-scope recall", _percent(self.oos_recall)),
+            ("out-of-scope precision", _percent(self.oos_precision)),
+            (
+                "latency p50 / p99 (CPU time p50 / p99)",
+                f"{self.latency_ms_p50:.2f} / {self.latency_ms_p99:.2f} ms "
+                f"({self.cpu_ms_p50:.2f} / {self.cpu_ms_p99:.2f} ms)",
+            ),
+            ("training", f"{self.train_seconds:.2f} s ({self.train_rows} rows)"),
+            ("peak memory", f"{self.peak_rss_mib:.0f} MiB"),
+            (
+                "threshold",
+                f"{self.threshold:.3f} (in-scope retention {self.in_scope_retention:.2f}, "
+                f"calibrated on {self.calibrated_on})",
+            ),
+        ]
+
+    def curve_rows(self) -> list[tuple[str, str, str, str, str]]:
+        """(retention target, answered, in-scope accuracy, OOS recall, OOS precision)."""
+        return [
+            (
+                f"{p.retention:.2f}"
+                + (" (configured)" if p.retention == self.in_scope_retention else ""),
+                _percent(p.answered),
+                _percent(p.in_scope_accuracy),
+                _percent(p.oos_recall),
+                _percent(p.oos_precision),
+            )
+            for p in self.curve
+        ]
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value * 100:.2f} %"
 
 
 def read_rows(path: Path, text_column: str = "text", label_column: str = "category") -> list[Row]:
@@ -137,8 +241,11 @@ def evaluate_rows(
     oos_label: str = "oos",
     options: ClassifierOptions | None = None,
     progress: Progress | None = None,
+    vector_dir: Path | None = None,
 ) -> EvaluationReport:
-    """Train on ``train`` (calibrating on ``validation`` when given) and score ``test``."""
+    """Train on ``train`` (calibrating on ``validation`` when given) and score ``test``.
+
+    ``vector_dir``: where the training examples' sentence vectors are kept between runs."""
     report = progress or (lambda _step, _share: None)
     examples, oos = split_oos(train, oos_label)
     cal_examples, cal_oos = split_oos(validation, oos_label)
@@ -148,22 +255,29 @@ def evaluate_rows(
         oos,
         calibration_examples=cal_examples,
         calibration_out_of_scope=cal_oos,
-        options=options,
+        options=full_options(options or ClassifierOptions()),
         progress=lambda step, share: report("training", share),
+        vector_dir=vector_dir,
     )
     train_seconds = time.perf_counter() - started
     for row in test[:WARMUP]:
         model.classify(row.text)
     latencies: list[float] = []
+    cpu: list[float] = []
     gold_in: list[str] = []
     top_in: list[str] = []
     in_right = 0
     oos_total = oos_rejected = rejected_total = 0
+    scored: list[Scores | None] = []
+    final: list[str] = []
     for index, row in enumerate(test):
-        t0 = time.perf_counter()
-        result = model.classify(row.text)
+        t0, c0 = time.perf_counter(), time.thread_time()
+        result, scores = model.classify_scored(row.text)
         latencies.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
+        scored.append(scores)
         top = result.candidates[0].intent if result.candidates else ""
+        final.append(oos_label if result.out_of_scope else (result.intent or oos_label))
         if result.out_of_scope:
             rejected_total += 1
         if row.label == oos_label:
@@ -177,6 +291,7 @@ def evaluate_rows(
             report("testing", index / len(test))
     report("testing", 1.0)
     n_in = max(1, len(gold_in))
+    gold_all = [r.label for r in test]
     return EvaluationReport(
         accuracy=sum(g == p for g, p in zip(gold_in, top_in, strict=True)) / n_in,
         macro_f1=_macro_f1(gold_in, top_in),
@@ -194,6 +309,42 @@ def evaluate_rows(
         intents=len(model.intents),
         threshold=model.threshold,
         calibrated_on=model.calibration.source,
+        in_scope_retention=model.calibration.retention,
+        curve=tuple(
+            _measure_point(point, scored, gold_all, oos_label) for point in model.calibration.curve
+        ),
+        open_accuracy=float(np.mean([g == p for g, p in zip(gold_all, final, strict=True)]))
+        if oos_total
+        else None,
+        open_macro_f1=_macro_f1(gold_all, final) if oos_total else None,
+        cpu_ms_p50=float(np.percentile(cpu, 50)),
+        cpu_ms_p99=float(np.percentile(cpu, 99)),
+    )
+
+
+def _measure_point(
+    point: OperatingPoint, scored: Sequence[Scores | None], gold: Sequence[str], oos_label: str
+) -> CurvePoint:
+    """One operating point applied to the test rows' scores."""
+    answered = right = n_in = oos_total = oos_rejected = rejected = 0
+    for scores, label in zip(scored, gold, strict=True):
+        reject = scores is None or point.rejects(scores.score, scores.gap)
+        intent = None if scores is None else scores.intent
+        rejected += int(reject)
+        if label == oos_label:
+            oos_total += 1
+            oos_rejected += int(reject)
+        else:
+            n_in += 1
+            answered += int(not reject)
+            right += int(not reject and intent == label)
+    return CurvePoint(
+        retention=point.retention,
+        threshold=point.threshold,
+        answered=answered / n_in if n_in else math.nan,
+        in_scope_accuracy=right / n_in if n_in else math.nan,
+        oos_recall=oos_rejected / oos_total if oos_total else None,
+        oos_precision=(oos_rejected / rejected if rejected else 0.0) if oos_total else None,
     )
 
 
@@ -209,6 +360,7 @@ def evaluate(
     seed: int = 0,
     options: ClassifierOptions | None = None,
     progress: Progress | None = None,
+    vector_dir: Path | None = None,
 ) -> EvaluationReport:
     """Read the CSVs and run :func:`evaluate_rows`; errors are :class:`DatasetError`."""
     train = read_rows(train_path, text_column, label_column)
@@ -221,5 +373,11 @@ def evaluate(
     if options is None:
         options = ClassifierOptions(seed=seed)
     return evaluate_rows(
-        train, test, validation, oos_label=oos_label, options=options, progress=progress
+        train,
+        test,
+        validation,
+        oos_label=oos_label,
+        options=options,
+        progress=progress,
+        vector_dir=vector_dir,
     )

@@ -11,7 +11,8 @@ leaves nothing half done.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from automations.conversation import Decision
@@ -19,6 +20,7 @@ from channels.base import Button
 from hub.bot import timers
 from hub.bot.actions import deliver
 from hub.context import HubContext
+from hub.errors import ConversationChanged
 from hub.outbound.replies import Reply
 from hub.store.automation_models import Notification, RuleRun
 from hub.store.models import Contact, Conversation, ConversationStatus, Message, SenderKind
@@ -51,13 +53,23 @@ async def write(
     contact: Contact,
     decision: Decision,
     messages: Sequence[Message] = (),
+    *,
+    guard: Mapping[str, Any] | None = None,
 ) -> list[Reply]:
     """Write ``decision`` for ``conversation``; returns its messages as replies to send.
 
     ``messages`` are inbound rows in memory whose NLU column should follow the writes.
+    With ``guard`` (column -> value as read) the conversation's row is only updated while it
+    still has those values; otherwise :class:`ConversationChanged` is raised.
     """
     fields = _conversation(conversation, decision)
-    if fields:
+    if fields and guard is not None:
+        conversation.updated_at = datetime.now(UTC)
+        values = {name: getattr(conversation, name) for name in [*fields, "updated_at"]}
+        rows = Conversation.filter(id=conversation.id, **guard).using_db(conn)
+        if not await rows.update(**values):
+            raise ConversationChanged("the conversation changed meanwhile; look again")
+    elif fields:
         await conversation.save(using_db=conn, update_fields=[*fields, "updated_at"])
     if decision.contact.changed:
         for name in decision.contact.changed:

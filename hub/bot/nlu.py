@@ -55,6 +55,12 @@ class Nlu:
         if settings.provider == "dialogflow_cx":
             # import now: a missing SDK fails the (re)load, not the first customer message
             import automations.nlu.dialogflow  # noqa: F401
+        serving = engine.serving()
+        log.info("NLU: the %s model serves (full model: %s)", serving.model, serving.full)
+
+    def serving(self) -> dict[str, object]:
+        """Which local model answers and how the full one is doing, for ``/readyz``."""
+        return self.engine.serving().to_dict()
 
     async def aclose(self) -> None:
         """Release the remote provider's connection (a reload or shutdown replaces it)."""

@@ -20,12 +20,15 @@ from typing import Any
 from automations.conversation import (
     AgentRef,
     AgentReplied,
+    AgentTookOver,
     Attachment,
     Brain,
     CustomerMessage,
     FieldsChanged,
+    HandedBack,
     Input,
     RenderedSnippet,
+    ResolvedByAgent,
     SnippetRenderer,
     SnippetValues,
     TimerFired,
@@ -53,9 +56,11 @@ from snippets import SnippetLibrary, Variables
 __all__ = [
     "Bot",
     "BotTurn",
+    "agent_ref",
     "bot_of",
     "build_bot",
     "localized",
+    "on_agent_action",
     "on_agent_reply",
     "on_fields_changed",
     "run_bot_step",
@@ -150,6 +155,7 @@ class Bot:
         *,
         loaded: Loaded | None = None,
         current: Sequence[Message] = (),
+        guard: Mapping[str, Any] | None = None,
     ) -> list[Reply]:
         """Decide ``inputs`` for ``conversation`` and write the decision; returns its replies."""
         if loaded is None:
@@ -161,7 +167,7 @@ class Bot:
             if request is not None:
                 inputs = replace(inputs, remote_nlu=await self.nlu.remote(request))
         decision = decide(state, inputs, self.brain, now)
-        return await write(ctx, conn, conversation, contact, decision, current)
+        return await write(ctx, conn, conversation, contact, decision, current, guard=guard)
 
     async def step(self, ctx: HubContext, conn: Any, turn: BotTurn) -> list[Reply]:
         item = turn.item
@@ -241,7 +247,7 @@ async def on_agent_reply(
     """An agent's reply, in its transaction: replying takes over from the bot, the hub now
     waits for the customer, a survey stops asking; returns the reply to send."""
     contact = await Contact.get(id=conversation.contact_id, using_db=conn)
-    reply = AgentReplied(AgentRef(agent.id, agent.email, agent.name), text)
+    reply = AgentReplied(agent_ref(agent), text)
     return await bot_of(ctx).run(ctx, conn, conversation, contact, reply, datetime.now(UTC))
 
 
@@ -255,3 +261,24 @@ async def on_fields_changed(
     """An agent changed custom fields: rules on ``field_changed`` see it like a survey write."""
     changed = FieldsChanged(dict(changes))
     return await bot_of(ctx).run(ctx, conn, conversation, contact, changed, datetime.now(UTC))
+
+
+async def on_agent_action(
+    ctx: HubContext,
+    conn: Any,
+    conversation: Conversation,
+    action: AgentTookOver | HandedBack | ResolvedByAgent,
+) -> list[Reply]:
+    """An agent takes the conversation, hands it back or resolves it, in its transaction.
+
+    The row is written only while it still has the status and assignee read here
+    (:class:`~hub.errors.ConversationChanged` otherwise: two agents taking it at once);
+    returns what rules say about it (e.g. on ``conversation_resolved``)."""
+    contact = await Contact.get(id=conversation.contact_id, using_db=conn)
+    guard = {"status": conversation.status, "assignee_id": conversation.assignee_id}
+    now = datetime.now(UTC)
+    return await bot_of(ctx).run(ctx, conn, conversation, contact, action, now, guard=guard)
+
+
+def agent_ref(agent: Agent) -> AgentRef:
+    return AgentRef(agent.id, agent.email, agent.name)

@@ -23,7 +23,11 @@ from hub.cli.common import (
     run_long,
     setup_logging,
 )
+from hub.cli.escalation import escalation
+from hub.cli.export import export_command
 from hub.cli.nlu import nlu
+from hub.cli.passwords import agents_password, check_length
+from hub.cli.simulate import simulate_command
 
 log = logging.getLogger("hub")
 
@@ -177,6 +181,8 @@ def agents_add(email: str, name: str, role: str, password: str | None) -> None:
     from hub.store import db
     from hub.store.models import Agent, AgentRole
 
+    if password:
+        check_length(password)
     settings = load_settings_for(None)
 
     async def run() -> None:
@@ -226,8 +232,12 @@ def tokens_create(email: str, name: str) -> None:
     click.echo(asyncio.run(run()))
 
 
+agents.add_command(agents_password)
 main.add_command(channels)
 main.add_command(nlu)
+main.add_command(escalation)
+main.add_command(simulate_command)
+main.add_command(export_command)
 
 if __name__ == "__main__":
     main()

@@ -7,7 +7,6 @@ Registered in the main CLI as the ``nlu`` group; also runnable alone:
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,26 +21,23 @@ if TYPE_CHECKING:  # the model stack (numpy, scikit-learn) loads only when a com
 _CSV = click.Path(exists=False, dir_okay=False, path_type=Path)
 
 
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{value * 100:.2f} %"
-
-
 def render(report: EvaluationReport, console: Console) -> None:
+    """The report's lines (``EvaluationReport.summary_rows``) and, with out-of-scope test
+    rows, the retention curve the operator picks ``in_scope_retention`` from."""
     table = Table(title="NLU evaluation", show_header=True)
     table.add_column("measure")
     table.add_column("value", justify="right")
-    table.add_row("accuracy (top intent, in-scope rows)", _percent(report.accuracy))
-    table.add_row("macro-F1", _percent(report.macro_f1))
-    table.add_row("in-scope accuracy (right and not rejected)", _percent(report.in_scope_accuracy))
-    table.add_row("out-of-scope recall", _percent(report.oos_recall))
-    table.add_row("out-of-scope precision", _percent(report.oos_precision))
-    table.add_row(
-        "latency p50 / p99", f"{report.latency_ms_p50:.2f} / {report.latency_ms_p99:.2f} ms"
-    )
-    table.add_row("training", f"{report.train_seconds:.2f} s ({report.train_rows} rows)")
-    table.add_row("peak memory", f"{report.peak_rss_mib:.0f} MiB")
-    table.add_row("threshold", f"{report.threshold:.3f} (calibrated on {report.calibrated_on})")
+    for name, value in report.summary_rows():
+        table.add_row(name, value)
     console.print(table)
+    if report.oos_recall is None or not report.curve:
+        return
+    curve = Table(title="in_scope_retention: what each target gives on the test rows")
+    for column in ("retention", "answered", "in-scope accuracy", "OOS recall", "OOS precision"):
+        curve.add_column(column, justify="right")
+    for row in report.curve_rows():
+        curve.add_row(*row)
+    console.print(curve)
 
 
 @click.group(name="nlu")
@@ -106,19 +102,7 @@ def evaluate_command(
         except NluError as exc:
             raise click.ClickException(str(exc)) from None
     if as_json:
-        keys = (
-            "accuracy",
-            "macro_f1",
-            "in_scope_accuracy",
-            "oos_recall",
-            "oos_precision",
-            "latency_ms_p50",
-            "latency_ms_p99",
-            "train_seconds",
-            "peak_rss_mib",
-        )
-        data = result.to_dict()
-        click.echo(json.dumps({key: data[key] for key in keys}))
+        click.echo(json.dumps(result.json_dict()))
     else:
         render(result, console)
 

@@ -32,6 +32,7 @@ from hub.inbound.receipts import apply_other_kind
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import PROCESS_JOB
 from hub.outbound.replies import enqueue_sends
+from hub.realtime import ring_inbox
 from hub.store.models import EventStatus, InboundEvent, Outbox
 
 log = logging.getLogger(__name__)
@@ -244,6 +245,7 @@ async def _commit(ctx: HubContext, round_: Round) -> _Outcome:
         await _retry(ctx, event, f"{type(exc).__name__}: {exc}")
         return _Outcome.FAILED
     await enqueue_sends(ctx, outbox)
+    await ring_inbox(ctx.realtime)
     for event, item in messages:
         await _after_receive(ctx, event, item)
     return _Outcome.DONE

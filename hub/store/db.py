@@ -13,7 +13,7 @@ from hub.store import sqlite_inline
 from hub.store.sqlite_checkpoint import BACKSTOP_PAGES
 from hub.store.sqlite_stats import seed_status_stats
 
-MODELS = ["hub.store.models", "hub.store.automation_models"]
+MODELS = ["hub.store.models", "hub.store.automation_models", "hub.store.inbox_models"]
 #: asyncpg's pool default (5) is held by a few processing transactions and leaves the
 #: group-commit insert waiting; a URL that sets maxsize itself wins
 POSTGRES_POOL_MAXSIZE = 20

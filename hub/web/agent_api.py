@@ -52,6 +52,8 @@ def authenticated(
     """Bearer-token auth; the agent is then available as ``request[AGENT]``."""
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
+        if AGENT in request:  # signed in by the inbox's session, CSRF checked (hub/web/inbox)
+            return await handler(request)
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         agent = await agent_for_token(token.strip()) if scheme.lower() == "bearer" else None
         if agent is None:

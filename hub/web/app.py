@@ -12,6 +12,7 @@ from hub.auth import VisitorTokens, secret_key
 from hub.runtime import Resource, Runtime
 from hub.web import agent_api, automation_api, health, media, openapi, webchat, webhooks
 from hub.web.errors import error_middleware
+from hub.web.inbox import setup as setup_inbox
 from hub.web.keys import OPEN_SOCKETS, RUNTIME, VISITOR_TOKENS
 
 
@@ -32,6 +33,7 @@ def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Applicati
     )
     for module in (webhooks, webchat, agent_api, automation_api, media, health, openapi):
         app.router.add_routes(module.routes)
+    setup_inbox(app)  # the agent inbox at /inbox (hub/web/inbox)
     app.on_response_prepare.append(webchat.add_cors_headers)
     app[OPEN_SOCKETS] = WeakSet()
     app.on_shutdown.append(webchat.close_sockets)

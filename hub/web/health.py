@@ -20,7 +20,7 @@ async def healthz(request: web.Request) -> web.Response:
 @routes.get("/readyz")
 @documented("Readiness (database, Redis)", auth=None)
 async def readyz(request: web.Request) -> web.Response:
-    """Ready when the database (and Redis, when scaled) answer."""
+    """Ready when the database (and Redis, when scaled) answer; says which NLU model serves."""
     runtime = request.app[RUNTIME]
     checks: dict[str, str] = {}
     try:
@@ -36,11 +36,13 @@ async def readyz(request: web.Request) -> web.Response:
             checks["redis"] = f"error: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
     unavailable = runtime.ctx.unavailable
-    return web.json_response(
-        {
-            "status": "ok" if ok else "unavailable",
-            "checks": checks,
-            "inboxes_unavailable": unavailable,
-        },
-        status=200 if ok else 503,
-    )
+    body: dict[str, object] = {
+        "status": "ok" if ok else "unavailable",
+        "checks": checks,
+        "inboxes_unavailable": unavailable,
+    }
+    nlu = getattr(runtime.ctx.bot, "nlu", None)
+    if nlu is not None:
+        # which intent model answers: the fast one serves (ready) while the full one trains
+        body["nlu"] = nlu.serving()
+    return web.json_response(body, status=200 if ok else 503)

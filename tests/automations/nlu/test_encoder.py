@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from automations.nlu.embeddings import DEFAULT_VOCAB as DEFAULT_STATIC_VOCAB
+from automations.nlu.embeddings import basic_words
 from automations.nlu.encoder import MAX_TOKENS, SentenceEncoder, TransformerFeatures
 from automations.nlu.engine import training_examples
 from automations.nlu.local import ClassifierOptions, LocalClassifier
@@ -78,6 +80,7 @@ def test_training_encodes_each_text_once(encoder: SentenceEncoder, monkeypatch):
     examples, oos = training_examples(faq())
     LocalClassifier.train(examples, oos)
     distinct = {normalize(e.text) for e in examples} | {normalize(t) for t in oos}
+    distinct |= {normalize(e.intent.replace("_", " ")) for e in examples}  # the names
     assert sum(calls) <= len(distinct) + 1  # +1: the fast path's probe, outside the memo
     assert encoder._memo is None  # forgotten after training
 
@@ -86,8 +89,7 @@ def test_classifier_does_without_the_encoder(monkeypatch):
     monkeypatch.setattr(SentenceEncoder, "available", staticmethod(lambda *a: False))
     examples, oos = training_examples(faq())
     model = LocalClassifier.train(examples, oos)
-    steps = [type(step) for _, step in model._fitted.features.transformer_list]
-    assert TransformerFeatures not in steps
+    assert not model.uses_encoder
     assert model.classify("how much is the pro plan?").intent == "pricing"
 
 
@@ -123,8 +125,7 @@ def test_transformer_features_pickle_without_the_model():
 def test_options_can_switch_the_transformer_off():
     examples, oos = training_examples(faq())
     model = LocalClassifier.train(examples, oos, options=ClassifierOptions(transformer_weight=0))
-    steps = [type(step) for _, step in model._fitted.features.transformer_list]
-    assert TransformerFeatures not in steps
+    assert not model.uses_encoder
 
 
 def test_transformer_is_left_out_of_large_training_sets():
@@ -132,10 +133,75 @@ def test_transformer_is_left_out_of_large_training_sets():
     small = LocalClassifier.train(examples, oos)
     large = LocalClassifier.train(examples, oos, options=ClassifierOptions(transformer_up_to=5))
 
-    def steps(model: LocalClassifier) -> list[type]:
-        return [type(step) for _, step in model._fitted.features.transformer_list]
-
-    assert TransformerFeatures in steps(small)
-    assert TransformerFeatures not in steps(large)
+    assert small.uses_encoder
+    assert not large.uses_encoder
     assert large.options.transformer_weight == 0
     assert large.classify("how much is the pro plan?").intent == "pricing"
+
+
+def test_vector_store_encodes_only_new_texts(encoder: SentenceEncoder, tmp_path, monkeypatch):
+    from automations.nlu.vector_store import VectorStore
+
+    calls: list[list[str]] = []
+    real = encoder._encode_batch
+
+    def counting(texts):
+        calls.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(encoder, "_encode_batch", counting)
+    with encoder.remembering(tmp_path):
+        first = encoder.encode(["where is my card", "close my account"])
+    with encoder.remembering(tmp_path):  # a restart or reload with one new example
+        again = encoder.encode(["where is my card", "close my account", "a new example"])
+    assert calls == [["where is my card", "close my account"], ["a new example"]]
+    np.testing.assert_array_equal(again[:2], first)
+    # vectors of another model version are never mixed in
+    assert len(VectorStore(tmp_path, encoder.version(), encoder.dim)) == 3
+    assert len(VectorStore(tmp_path, "another-model", encoder.dim)) == 0
+
+
+def test_damaged_vector_store_is_rebuilt(encoder: SentenceEncoder, tmp_path):
+    from automations.nlu.vector_store import VectorStore
+
+    store = VectorStore(tmp_path, encoder.version(), encoder.dim)
+    store.folder.mkdir(parents=True)
+    (store.folder / "vectors.npz").write_bytes(b"not numpy")
+    assert len(store) == 0
+    with encoder.remembering(tmp_path):
+        encoder.encode(["where is my card"])
+    assert len(VectorStore(tmp_path, encoder.version(), encoder.dim)) == 1
+
+
+def test_static_vectors_and_encoder_share_one_vocabulary(encoder: SentenceEncoder):
+    from automations.nlu.embeddings import StaticEmbeddings, word_pieces
+
+    static = StaticEmbeddings.load()
+    assert static.pieces is encoder.pieces  # one ids dict and one cache of word pieces
+    # the static rows found through the shared ids are those of the static vocabulary
+    own = {t: i for i, t in enumerate(DEFAULT_STATIC_VOCAB.read_text("utf-8").splitlines())}
+    for text in ("my card hasn't arrived yet!", "Où est ma carte bancaire ?", "zzqx 日本"):
+        expected = [i for w in basic_words(text) for i in (word_pieces(w, own) or ())]
+        assert static.token_ids(text) == expected
+
+
+def test_a_changed_configuration_encodes_only_its_new_examples(
+    encoder: SentenceEncoder, tmp_path, monkeypatch
+):
+    from automations.nlu.cache import load_or_train
+    from automations.nlu.local import Example
+
+    examples, oos = training_examples(faq())
+    load_or_train(examples, oos, cache_dir=tmp_path)
+    calls: list[list[str]] = []
+    real = encoder._encode_batch
+
+    def counting(texts):
+        calls.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(encoder, "_encode_batch", counting)
+    changed = [*examples, Example("Do you have a discount for students?", "pricing")]
+    model = load_or_train(changed, oos, cache_dir=tmp_path)
+    assert calls == [["do you have a discount for students?"]]
+    assert model.classify("student discount please").intent == "pricing"

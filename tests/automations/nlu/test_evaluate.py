@@ -102,8 +102,27 @@ def test_cli_json_prints_the_documented_keys(files):
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(data) == KEYS
+    # the documented keys, plus the retention curve since the test has out-of-scope rows
+    assert set(data) == KEYS | {"in_scope_retention", "curve"}
     assert data["oos_recall"] == 1.0
+    assert [p["retention"] for p in data["curve"]] == [0.8, 0.85, 0.9, 0.95, 0.98, 0.99]
+    closed = files[0].parent / "closed.csv"
+    closed.write_text(
+        "".join(line for line in files[1].read_text().splitlines(True) if ",oos" not in line)
+    )
+    result = CliRunner().invoke(
+        nlu, ["evaluate", "--train", str(train), "--test", str(closed), "--json"]
+    )
+    assert set(json.loads(result.stdout.strip().splitlines()[-1])) == KEYS
+
+
+def test_cli_table_prints_the_retention_curve(files):
+    train, test = files
+    result = CliRunner().invoke(nlu, ["evaluate", "--train", str(train), "--test", str(test)])
+    assert result.exit_code == 0, result.output
+    assert "in_scope_retention" in result.output
+    assert "0.95 (configured)" in result.output
+    assert "OOS recall" in result.output
 
 
 def test_cli_table_and_few_shot(files):

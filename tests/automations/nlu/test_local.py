@@ -9,6 +9,7 @@ import pytest
 from automations.nlu.cache import config_hash, load_cached, load_or_train
 from automations.nlu.engine import NluEngine, training_examples
 from automations.nlu.errors import ModelCacheError, TrainingError
+from automations.nlu.fast import FastScorer
 from automations.nlu.local import ClassifierOptions, Example, LocalClassifier
 from automations.nlu.result import NluResult
 from automations.nlu.text import MAX_CHARS, normalize
@@ -172,12 +173,15 @@ def test_result_is_frozen_and_serialisable(engine: NluEngine):
 def test_fast_scoring_matches_scikit_learn(options):
     import numpy as np
 
-    from automations.nlu.local import _FastScorer
+    from automations.nlu.fitting import fit as _fit
+    from automations.nlu.local import OOS_LABEL
 
     examples, oos = training_examples(faq())
-    model = LocalClassifier.train(examples, oos, options=options)
-    fitted = model._fitted
-    fast = _FastScorer(fitted)
+    texts = [normalize(e.text) for e in examples] + [normalize(t) for t in oos]
+    labels = [e.intent for e in examples] + [OOS_LABEL] * len(oos)
+    fitted = _fit(texts, labels, options)
+    assert fitted.model is not None
+    fast = FastScorer(fitted.features.transformer_list, fitted.model.coef_, fitted.model.intercept_)
     texts = [
         "how much is the pro plan?",
         "j'ai oublié mon mot de passe",
@@ -194,15 +198,58 @@ def test_fast_scoring_matches_scikit_learn(options):
 def test_binary_model_fast_path_matches():
     import numpy as np
 
-    from automations.nlu.local import _FastScorer
+    from automations.nlu.fitting import fit as _fit
 
-    examples = [
-        Example("how much does it cost", "pricing"),
-        Example("what are the prices", "pricing"),
-    ]
-    model = LocalClassifier.train(examples, ["tell me a joke", "weather tomorrow"])
-    fast = _FastScorer(model._fitted)
+    texts = ["how much does it cost", "what are the prices", "tell me a joke", "weather tomorrow"]
+    fitted = _fit(texts, ["pricing", "pricing", "oos", "oos"], ClassifierOptions())
+    assert fitted.model is not None
+    fast = FastScorer(fitted.features.transformer_list, fitted.model.coef_, fitted.model.intercept_)
     clean = normalize("how much is it")
     np.testing.assert_allclose(
-        fast.decide(clean)[0], model._fitted.decision([clean])[0], rtol=1e-5, atol=1e-6
+        fast.decide(clean)[0], fitted.decision([clean])[0], rtol=1e-5, atol=1e-6
+    )
+    # and it survives the cache's pickling (analyzers rebuilt on first use)
+    again = pickle.loads(pickle.dumps(fast))
+    np.testing.assert_allclose(again.decide(clean)[0], fast.decide(clean)[0])
+
+
+@pytest.mark.parametrize(("refit", "fits"), [(True, 2), (False, 1)])
+def test_fast_model_skips_the_refit_after_a_single_split(monkeypatch, refit, fits):
+    import automations.nlu.fitting as fitting
+    import automations.nlu.local as local
+
+    calls: list[int] = []
+    real = fitting.fit
+
+    def counting(texts, labels, options):
+        calls.append(len(texts))
+        return real(texts, labels, options)
+
+    monkeypatch.setattr(fitting, "fit", counting)  # the held-out split's fit
+    monkeypatch.setattr(local, "fit", counting)  # the refit
+    examples, oos = training_examples(faq())
+    # small_data=10: this set counts as large, so calibration uses one held-out split
+    options = ClassifierOptions(small_data=10, refit=refit, transformer_weight=0.0)
+    model = LocalClassifier.train(examples, oos, options=options)
+    assert len(calls) == fits
+    assert model.calibration.heldout_in_scope > 0
+    assert model.classify("how much is the pro plan?").intent == "pricing"
+
+
+def test_intent_names_are_examples_too():
+    from automations.nlu.local import _name_examples
+
+    names = ["card_arrival", "reset-password", "__", "pricing"]
+    named = _name_examples(names, {"pricing"})
+    # a name of only separators teaches nothing; one already an example is not added twice
+    assert named == [("card arrival", "card_arrival"), ("reset password", "reset-password")]
+    examples = [Example("where is my new card", "card_arrival"), Example("top up", "top_up")]
+    with_names = LocalClassifier.train(examples, options=ClassifierOptions(transformer_weight=0))
+    without = LocalClassifier.train(
+        examples, options=ClassifierOptions(transformer_weight=0, name_examples=False)
+    )
+    # the name's words now point at its intent
+    assert (
+        with_names.probabilities("arrival")["card_arrival"]
+        > without.probabilities("arrival")["card_arrival"]
     )
