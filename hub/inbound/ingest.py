@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from uuid_utils import uuid7
 
 from channels.base import InboundItem
+from channels.keys import stable_key
 from hub.batching import Batcher
 from hub.context import HubContext, InboxRef
-from hub.conversation import STORED_KEY_MAX
 from hub.jobs.names import PROCESS_JOB
 from hub.store.inbound_events import NewEvent, StoredEvent, insert_new_events
 
@@ -55,8 +55,9 @@ class EventWriter:
                 # random places, which halves the cost of the ingest's insert
                 id=str(uuid7()),
                 inbox_id=inbox_id,
-                provider_event_id=item.event_id[:STORED_KEY_MAX],
-                order_key=item.order_key[:STORED_KEY_MAX],
+                # ids of any length: kept whole when they fit, hashed when not (never cut)
+                provider_event_id=stable_key(item.event_id),
+                order_key=stable_key(item.order_key),
                 kind=item.kind.value,
                 payload=item.to_json(),
                 # a microsecond apart: items of one request that carry the same (or no)

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from channels.base import DeliveryStatus, SendResult
 from channels.errors import PermanentSendError, TransientSendError
+from channels.keys import stable_key
 from config.hub import OutboxPolicy
 from hub.context import HubContext
 from hub.jobs.names import PROCESS_JOB, SEND_JOB
@@ -61,18 +62,27 @@ async def send_outboxes(ctx: HubContext, outbox_ids: Sequence[int]) -> dict[int,
     sent = [(row, result) for row, result in zip(claimed, outcomes, strict=True) if result]
     if sent:
         await record_sent(
-            [SentRow(row.id, row.message_id, result.provider_message_id) for row, result in sent],
+            [
+                SentRow(row.id, row.message_id, _stored_id(result.provider_message_id))
+                for row, result in sent
+            ],
             datetime.now(UTC),
         )
     await replay_early_receipts(
         ctx,
         [
-            (row.inbox_id, result.provider_message_id[:255])
+            (row.inbox_id, result.provider_message_id)
             for row, result in sent
             if row.message_id is not None and result.provider_message_id
         ],
     )
     return {}
+
+
+def _stored_id(provider_message_id: str | None) -> str | None:
+    """The provider's id as the message column holds it (hashed when too long, never cut),
+    so a receipt naming it finds its message."""
+    return stable_key(provider_message_id) if provider_message_id else None
 
 
 async def _defer_not_due(ctx: HubContext, ids: list[int], now: datetime) -> None:
@@ -123,7 +133,7 @@ async def replay_early_receipts(ctx: HubContext, sent: Sequence[tuple[int, str]]
     (inbox id, provider message id) pairs: one query for a whole send batch."""
     if not sent:
         return
-    wanted = {(inbox_id, f"status:{provider_id}") for inbox_id, provider_id in sent}
+    wanted = {(inbox_id, stable_key(f"status:{provider_id}")) for inbox_id, provider_id in sent}
     rows = await InboundEvent.filter(
         inbox_id__in={inbox_id for inbox_id, _ in wanted},
         order_key__in={key for _, key in wanted},
