@@ -29,7 +29,6 @@ from hub.cli.common import config_option, load_app_config, load_settings_for
 TELEGRAM_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 
 
-
 def _load(config_dir: str | None) -> tuple[Settings, AppConfig]:
     settings = load_settings_for(config_dir)
     return settings, load_app_config(settings)

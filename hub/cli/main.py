@@ -23,6 +23,7 @@ from hub.cli.common import (
     run_long,
     setup_logging,
 )
+from hub.cli.events import events
 from hub.cli.nlu import nlu
 
 log = logging.getLogger("hub")
@@ -228,6 +229,7 @@ def tokens_create(email: str, name: str) -> None:
 
 main.add_command(channels)
 main.add_command(nlu)
+main.add_command(events)
 
 if __name__ == "__main__":
     main()

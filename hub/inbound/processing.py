@@ -101,7 +101,8 @@ async def _apply_lanes(ctx: HubContext, queues: dict[Lane, list[InboundEvent]]) 
     stopped: set[Lane] = set()
     give_way = _GiveWay(ctx)
     while queues:
-        round_, queues = _next_round(queues)
+        round_, queues, unreadable = _next_round(queues)
+        await _fail_unreadable(unreadable)
         for chunk in range(0, len(round_), MAX_ROUND):
             part = round_[chunk : chunk + MAX_ROUND]
             async with give_way.round(len(part)):
@@ -177,15 +178,23 @@ async def _pending(lanes: list[Lane]) -> tuple[dict[Lane, list[InboundEvent]], b
 
 def _next_round(
     queues: dict[Lane, list[InboundEvent]],
-) -> tuple[Round, dict[Lane, list[InboundEvent]]]:
+) -> tuple[Round, dict[Lane, list[InboundEvent]], list[tuple[InboundEvent, str]]]:
     """The oldest event of each lane, at most one message per identity (the rest wait for
-    the next round); returns the round and what is left."""
+    the next round); returns the round, what is left, and the heads whose stored item
+    cannot be read back (with the reason): those leave their lane, which goes on."""
     round_: Round = []
     identities: set[tuple[int, str]] = set()
     left: dict[Lane, list[InboundEvent]] = {}
+    unreadable: list[tuple[InboundEvent, str]] = []
     for lane, events in queues.items():
         head = events[0]
-        item = InboundItem.from_json(head.payload)
+        try:
+            item = InboundItem.from_json(head.payload)
+        except Exception as exc:  # whatever the stored text holds, the lane must go on
+            unreadable.append((head, f"stored item unreadable: {type(exc).__name__}"))
+            if len(events) > 1:
+                left[lane] = events[1:]
+            continue
         if item.kind is ItemKind.MESSAGE:
             key = identity_key(head, item)
             if key in identities:
@@ -195,7 +204,17 @@ def _next_round(
         round_.append((head, item))
         if len(events) > 1:
             left[lane] = events[1:]
-    return round_, left
+    return round_, left, unreadable
+
+
+async def _fail_unreadable(unreadable: list[tuple[InboundEvent, str]]) -> None:
+    """Retrying cannot make a stored item readable: it is marked failed at once, with its
+    reason, for an operator to look at (``hub events``), and never blocks recovery."""
+    for event, reason in unreadable:
+        log.warning("event %s failed: %s", event.id, reason)
+        await InboundEvent.filter(id=event.id, status=EventStatus.RECEIVED).update(
+            status=EventStatus.FAILED, error=reason, processed_at=datetime.now(UTC)
+        )
 
 
 class _Outcome(Enum):

@@ -10,7 +10,16 @@ from aiohttp import web
 
 from hub.auth import VisitorTokens, secret_key
 from hub.runtime import Resource, Runtime
-from hub.web import agent_api, automation_api, health, media, openapi, webchat, webhooks
+from hub.web import (
+    agent_api,
+    automation_api,
+    events_api,
+    health,
+    media,
+    openapi,
+    webchat,
+    webhooks,
+)
 from hub.web.errors import error_middleware
 from hub.web.keys import OPEN_SOCKETS, RUNTIME, VISITOR_TOKENS
 
@@ -30,7 +39,16 @@ def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Applicati
     app[VISITOR_TOKENS] = VisitorTokens(
         secret_key(runtime.settings), runtime.config.hub.visitor_token_days
     )
-    for module in (webhooks, webchat, agent_api, automation_api, media, health, openapi):
+    for module in (
+        webhooks,
+        webchat,
+        agent_api,
+        automation_api,
+        events_api,
+        media,
+        health,
+        openapi,
+    ):
         app.router.add_routes(module.routes)
     app.on_response_prepare.append(webchat.add_cors_headers)
     app[OPEN_SOCKETS] = WeakSet()

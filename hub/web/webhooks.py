@@ -60,6 +60,10 @@ async def webhook(request: web.Request) -> web.StreamResponse:
     except PayloadInvalid as exc:
         log.info("webhook for %s: unparseable body: %s", slug, exc.reason)
         return error_response(400, exc.reason)
-    new = await ingest(ctx, inbox, items)
+    try:
+        new = await ingest(ctx, inbox, items)
+    except Exception as exc:  # the database refused this request's rows (alone: see ingest)
+        log.warning("webhook for %s: items not stored: %s", slug, type(exc).__name__)
+        return error_response(503, "the items could not be stored now; retry later")
     log.debug("webhook %s: %d items, %d new", slug, len(items), new)
     return _respond(adapter.acknowledgement(items))
