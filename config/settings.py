@@ -54,6 +54,9 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="how often lost events and sends are re-queued"
     )
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text lines, or one JSON object a line (json)"
+    )
     event_loop: EventLoopChoice = Field(
         default="auto",
         description="loop of hub serve and hub worker; auto = uvloop when installed",

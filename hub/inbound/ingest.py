@@ -19,6 +19,7 @@ from channels.keys import stable_key
 from hub.batching import Batcher
 from hub.context import HubContext, InboxRef
 from hub.jobs.names import PROCESS_JOB
+from hub.logs import failure
 from hub.store.inbound_events import NewEvent, StoredEvent, insert_new_events
 
 log = logging.getLogger(__name__)
@@ -83,10 +84,7 @@ class EventWriter:
             await _insert(batch, inserted)
         except Exception as exc:
             if len(batch) == 1:
-                log.warning(
-                    "storing a webhook's %d items failed: %s", len(batch[0]), type(exc).__name__
-                )
-                log.debug("the failed insert", exc_info=True)
+                failure(log, f"storing a webhook's {len(batch[0])} items", exc, key="insert")
                 return [exc]
             if top:
                 log.warning(

@@ -31,6 +31,7 @@ from hub.inbound.messages import apply_messages, identity_key
 from hub.inbound.receipts import apply_other_kind
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import PROCESS_JOB
+from hub.logs import failure
 from hub.outbound.replies import enqueue_sends
 from hub.store.models import EventStatus, InboundEvent, Outbox
 
@@ -259,7 +260,7 @@ async def _commit(ctx: HubContext, round_: Round) -> _Outcome:
             log.warning("a round of %d events failed, applying them one by one", len(round_))
             return _Outcome.SPLIT
         event = round_[0][0]
-        log.exception("processing event %s failed", event.id)
+        failure(log, f"processing event {event.id}", exc, key="process")
         await _retry(ctx, event, f"{type(exc).__name__}: {exc}")
         return _Outcome.FAILED
     await enqueue_sends(ctx, outbox)
@@ -293,8 +294,8 @@ async def _after_receive(ctx: HubContext, event: InboundEvent, item: InboundItem
         return
     try:
         await adapter.after_receive(item)
-    except Exception:
-        log.warning("after_receive failed for event %s", event.id, exc_info=True)
+    except Exception as exc:
+        failure(log, f"after_receive of event {event.id}", exc, key="after_receive")
 
 
 async def _retry(ctx: HubContext, event: InboundEvent, error: str) -> None:

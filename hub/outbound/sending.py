@@ -21,6 +21,7 @@ from channels.keys import stable_key
 from config.hub import OutboxPolicy
 from hub.context import HubContext
 from hub.jobs.names import PROCESS_JOB, SEND_JOB
+from hub.logs import failure, redact
 from hub.outbound.replies import outbound_from_json
 from hub.store.models import EventNote, EventStatus, InboundEvent, Message, Outbox, OutboxStatus
 from hub.store.outbox_claims import Claimed, SentRow, claim_due, customer_windows, record_sent
@@ -122,7 +123,7 @@ async def _attempt(
     except TransientSendError as exc:
         await _retry_or_fail(ctx, row, row.attempts, policy, exc.reason, exc.retry_after)
     except Exception as exc:  # an adapter bug must not lose the message: retry like a 5xx
-        log.exception("send of outbox %s raised", row.id)
+        failure(log, f"send of outbox {row.id}", exc, key="send")
         await _retry_or_fail(ctx, row, row.attempts, policy, f"unexpected error: {exc}", None)
     return None
 
@@ -168,12 +169,14 @@ async def _retry_or_fail(
         last_error=reason[:2000],
         next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay),
     )
-    log.info("outbox %s attempt %d failed (%s), retry in %.1fs", row.id, attempt, reason, delay)
+    log.info(
+        "outbox %s attempt %d failed (%s), retry in %.1fs", row.id, attempt, redact(reason), delay
+    )
     await ctx.queue.enqueue(SEND_JOB, row.id, job_id=f"send:{row.id}:{attempt}", delay_s=delay)
 
 
 async def _fail(outbox_id: int, message_id: int | None, reason: str) -> None:
-    log.warning("outbox %s failed permanently: %s", outbox_id, reason)
+    log.warning("outbox %s failed permanently: %s", outbox_id, redact(reason))
     async with in_transaction() as conn:
         await (
             Outbox.filter(id=outbox_id)

@@ -32,6 +32,7 @@ from hub.store.models import (
 from hub.web.apidoc import documented
 from hub.web.errors import read_json
 from hub.web.keys import RUNTIME
+from hub.web.params import path_id, query_id
 from hub.web.schemas import (
     AgentOut,
     ContactOut,
@@ -94,10 +95,7 @@ def _json(model: object) -> web.Response:
 
 async def visible_conversation(request: web.Request) -> Conversation:
     """The ``{id}`` conversation if the agent may see it, else 404 (never 403: no probing)."""
-    try:
-        conversation_id = int(request.match_info["id"])
-    except ValueError:
-        raise NotFound("no such conversation") from None
+    conversation_id = path_id(request.match_info["id"], "conversation")
     conversation = await Conversation.filter(visible_to(request[AGENT]), id=conversation_id).first()
     if conversation is None:
         raise NotFound("no such conversation")
@@ -126,7 +124,7 @@ async def list_conversations(request: web.Request) -> web.Response:
         limit = min(MAX_LIST, max(1, int(request.query.get("limit", "50"))))
         before = request.query.get("before_id")
         if before:
-            query = query.filter(id__lt=int(before))
+            query = query.filter(id__lt=query_id(before, "before_id"))
     except ValueError:
         raise InvalidRequest("limit and before_id must be integers") from None
     rows = await query.order_by("-updated_at", "-id").limit(limit)
@@ -208,10 +206,7 @@ async def reply(request: web.Request) -> web.Response:
 async def set_contact_fields(request: web.Request) -> web.Response:
     """Write custom fields through the same validation as surveys and rules; all or nothing."""
     ctx = request.app[RUNTIME].ctx
-    try:
-        contact_id = int(request.match_info["id"])
-    except ValueError:
-        raise NotFound("no such contact") from None
+    contact_id = path_id(request.match_info["id"], "contact")
     visible = await Conversation.filter(visible_to(request[AGENT]), contact_id=contact_id).exists()
     contact = await Contact.get_or_none(id=contact_id) if visible else None
     if contact is None:

@@ -22,6 +22,7 @@ from hub.web import (
 )
 from hub.web.errors import error_middleware
 from hub.web.keys import OPEN_SOCKETS, RUNTIME, VISITOR_TOKENS
+from hub.web.request_ids import request_id_middleware
 
 
 def _cleanup_context(
@@ -33,7 +34,8 @@ def _cleanup_context(
 def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Application:
     """Build the app; with ``start_runtime`` the runtime starts and stops with it."""
     app = web.Application(
-        client_max_size=runtime.settings.max_body_bytes, middlewares=[error_middleware]
+        client_max_size=runtime.settings.max_body_bytes,
+        middlewares=[request_id_middleware, error_middleware],
     )
     app[RUNTIME] = runtime
     app[VISITOR_TOKENS] = VisitorTokens(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from channels.errors import PayloadInvalid
+from channels.wire import load_json
 from hub.errors import Forbidden, InvalidRequest, NotFound
+from hub.logs import failure
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +23,15 @@ def error_response(status: int, reason: str) -> web.Response:
 
 
 async def read_json(request: web.Request) -> object:
-    """The body as JSON, or a 400 that says what is wrong with it."""
+    """The body as JSON, or a 400 that says what is wrong with it. Parsed under the same
+    limits as provider bodies (``channels.wire``: nesting depth, integer size, no NaN),
+    and NUL or lone surrogates in strings become U+FFFD, so what is stored reads back the
+    same on SQLite and PostgreSQL."""
     body = await request.read()
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidRequest(f"malformed JSON: {exc}") from None
+        return load_json(body)
+    except PayloadInvalid as exc:
+        raise InvalidRequest(exc.reason) from None
 
 
 @web.middleware
@@ -43,6 +48,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status >= 400 and exc.content_type != "application/json":
             return error_response(exc.status, exc.text or exc.reason)
         raise
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+    except Exception as exc:
+        route = request.match_info.route.resource
+        where = route.canonical if route is not None else "?"
+        failure(log, f"{request.method} {where}", exc)
         return error_response(500, "internal error")

@@ -18,11 +18,13 @@ from channels.base import ChannelAdapter
 from channels.errors import MediaRefused, SendError
 from channels.media_fetch import fetch_media as fetch_under_policy
 from hub.errors import NotFound
+from hub.logs import redact
 from hub.store.models import Conversation, Message
 from hub.web.agent_api import AGENT, authenticated, visible_to
 from hub.web.apidoc import documented
 from hub.web.errors import error_response
 from hub.web.keys import RUNTIME
+from hub.web.params import path_id
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -46,10 +48,7 @@ def _media_headers(mime: str, attachment: dict[str, Any]) -> dict[str, str]:
 
 
 async def _message_for(request: web.Request) -> Message:
-    try:
-        message_id = int(request.match_info["id"])
-    except ValueError:
-        raise NotFound("no such message") from None
+    message_id = path_id(request.match_info["id"], "message")
     message = await Message.get_or_none(id=message_id)
     if message is None:
         raise NotFound("no such message")
@@ -62,10 +61,7 @@ async def _message_for(request: web.Request) -> Message:
 
 
 def _attachment(message: Message, raw_index: str) -> dict[str, Any]:
-    try:
-        index = int(raw_index)
-    except ValueError:
-        raise NotFound("no such attachment") from None
+    index = path_id(raw_index, "attachment") if raw_index != "0" else 0
     attachments = message.attachments or []
     if not 0 <= index < len(attachments) or not isinstance(attachments[index], dict):
         raise NotFound("no such attachment")
@@ -98,7 +94,7 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     try:
         content, mime = await fetch_media(str(via_adapter))
     except SendError as exc:
-        log.warning("media of message %s: provider failed: %s", message.id, exc.reason)
+        log.warning("media of message %s: provider failed: %s", message.id, redact(exc.reason))
         return error_response(502, f"provider error: {exc.reason}")
     return web.Response(body=content, headers=_media_headers(mime or DEFAULT_TYPE, item))
 
@@ -118,7 +114,7 @@ async def _fetch_url(
     try:
         content, mime = await fetch_under_policy(http, policy, url, {})
     except MediaRefused as exc:
-        log.info("stored media URL refused: %s", exc.reason)
+        log.info("stored media URL refused: %s", redact(exc.reason))
         return error_response(403, f"media URL refused: {exc.reason}")
     except SendError as exc:
         return error_response(502, f"provider error: {exc.reason}")

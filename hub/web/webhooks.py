@@ -9,6 +9,7 @@ from aiohttp import web
 from channels.base import WebhookRequest, WebhookResponse
 from channels.errors import PayloadInvalid, WebhookRejected
 from hub.inbound.ingest import ingest
+from hub.logs import failure, redact, throttled
 from hub.web.apidoc import documented
 from hub.web.errors import error_response
 from hub.web.keys import RUNTIME
@@ -55,15 +56,33 @@ async def webhook(request: web.Request) -> web.StreamResponse:
         adapter.verify(wreq)
         items = adapter.parse(wreq)
     except WebhookRejected as exc:
-        log.warning("webhook for %s rejected: %s", slug, exc.reason)
+        # throttled: a flood of unsigned requests must not flood the log
+        throttled(
+            log,
+            logging.WARNING,
+            f"rejected:{slug}",
+            "webhook for %s rejected (%d): %s",
+            slug,
+            exc.status,
+            redact(exc.reason),
+        )
         return error_response(exc.status, exc.reason)
     except PayloadInvalid as exc:
-        log.info("webhook for %s: unparseable body: %s", slug, exc.reason)
+        # the reason may quote the body: only its class above DEBUG
+        throttled(
+            log,
+            logging.INFO,
+            f"invalid:{slug}",
+            "webhook for %s: unparseable body (%s)",
+            slug,
+            type(exc).__name__,
+        )
+        log.debug("webhook for %s: unparseable body: %s", slug, exc.reason)
         return error_response(400, exc.reason)
     try:
         new = await ingest(ctx, inbox, items)
     except Exception as exc:  # the database refused this request's rows (alone: see ingest)
-        log.warning("webhook for %s: items not stored: %s", slug, type(exc).__name__)
+        failure(log, f"storing a webhook for {slug}", exc, key=f"store:{slug}")
         return error_response(503, "the items could not be stored now; retry later")
     log.debug("webhook %s: %d items, %d new", slug, len(items), new)
     return _respond(adapter.acknowledgement(items))
