@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="how often lost events and sends are re-queued"
     )
     log_level: str = "INFO"
+    token_ttl_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="agent API tokens stop working this many days after they were created",
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", description="text lines, or one JSON object a line (json)"
     )

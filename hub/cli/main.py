@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import signal
+from datetime import timedelta
 
 import click
 from aiohttp import web
@@ -14,6 +15,7 @@ from config.errors import ConfigError
 from config.loader import AppConfig, load_config
 from config.settings import Settings
 from hub import heap
+from hub.cli.access import agents_disable, agents_enable, tokens_list, tokens_revoke
 from hub.cli.channels import channels
 from hub.cli.common import (
     config_option,
@@ -206,7 +208,13 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--agent", "email", required=True, help="the agent's email")
 @click.option("--name", default="", help="what the token is for")
-def tokens_create(email: str, name: str) -> None:
+@click.option(
+    "--expires-in-days",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="the token stops working after this many days",
+)
+def tokens_create(email: str, name: str, expires_in_days: float | None) -> None:
     """Print a new API token (shown once; only its hash is stored)."""
     from hub.auth import create_api_token
     from hub.store import db
@@ -220,13 +228,18 @@ def tokens_create(email: str, name: str) -> None:
             agent = await Agent.get_or_none(email=email.lower())
             if agent is None:
                 fail([f"no agent with email {email}"], 1)
-            return await create_api_token(agent, name)
+            ttl = timedelta(days=expires_in_days) if expires_in_days else None
+            return await create_api_token(agent, name, ttl)
         finally:
             await db.close_db()
 
     click.echo(asyncio.run(run()))
 
 
+for command in (tokens_list, tokens_revoke):
+    tokens.add_command(command)
+for command in (agents_disable, agents_enable):
+    agents.add_command(command)
 main.add_command(channels)
 main.add_command(nlu)
 main.add_command(events)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Collection
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from tortoise.expressions import Q
@@ -57,7 +57,9 @@ def authenticated(
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        agent = await agent_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        days = request.app[RUNTIME].settings.token_ttl_days
+        ttl = timedelta(days=days) if days else None
+        agent = await agent_for_token(token.strip(), ttl) if scheme.lower() == "bearer" else None
         if agent is None:
             raise web.HTTPUnauthorized(
                 text="missing or invalid API token", headers={"WWW-Authenticate": "Bearer"}
@@ -70,11 +72,22 @@ def authenticated(
     return wrapper
 
 
-def visible_to(agent: Agent) -> Q:
-    """Supervisors and admins see everything; agents their own and unassigned conversations."""
+def visible_to(agent: Agent, teams: Collection[str] = ()) -> Q:
+    """Supervisors and admins see everything; agents their own conversations and the
+    unassigned ones of their ``teams`` or of no team yet (the bot's, not escalated). A
+    team's unassigned conversations are its members' to take: an agent outside it cannot
+    list, read, reply to (take over) or write the fields of them."""
     if agent.role in (AgentRole.SUPERVISOR, AgentRole.ADMIN):
         return Q()
-    return Q(assignee_id=agent.id) | Q(assignee_id__isnull=True)
+    pool = Q(team__isnull=True) | Q(team__in=list(teams)) if teams else Q(team__isnull=True)
+    return Q(assignee_id=agent.id) | (Q(assignee_id__isnull=True) & pool)
+
+
+def request_view(request: web.Request) -> Q:
+    """:func:`visible_to` for the request's agent, with their teams from ``teams.yaml``."""
+    agent = request[AGENT]
+    teams = request.app[RUNTIME].ctx.config.automation.teams.teams_of(agent.email)
+    return visible_to(agent, teams)
 
 
 def status_filter(request: web.Request) -> ConversationStatus | None:
@@ -96,7 +109,7 @@ def _json(model: object) -> web.Response:
 async def visible_conversation(request: web.Request) -> Conversation:
     """The ``{id}`` conversation if the agent may see it, else 404 (never 403: no probing)."""
     conversation_id = path_id(request.match_info["id"], "conversation")
-    conversation = await Conversation.filter(visible_to(request[AGENT]), id=conversation_id).first()
+    conversation = await Conversation.filter(request_view(request), id=conversation_id).first()
     if conversation is None:
         raise NotFound("no such conversation")
     return conversation
@@ -116,7 +129,7 @@ async def me(request: web.Request) -> web.Response:
 async def list_conversations(request: web.Request) -> web.Response:
     """Newest activity first; filter with ?status= and page with ?before_id=."""
     ctx = request.app[RUNTIME].ctx
-    query = Conversation.filter(visible_to(request[AGENT]))
+    query = Conversation.filter(request_view(request))
     status = status_filter(request)
     if status is not None:
         query = query.filter(status=status)
@@ -207,7 +220,7 @@ async def set_contact_fields(request: web.Request) -> web.Response:
     """Write custom fields through the same validation as surveys and rules; all or nothing."""
     ctx = request.app[RUNTIME].ctx
     contact_id = path_id(request.match_info["id"], "contact")
-    visible = await Conversation.filter(visible_to(request[AGENT]), contact_id=contact_id).exists()
+    visible = await Conversation.filter(request_view(request), contact_id=contact_id).exists()
     contact = await Contact.get_or_none(id=contact_id) if visible else None
     if contact is None:
         raise NotFound("no such contact")

@@ -20,7 +20,7 @@ from channels.media_fetch import fetch_media as fetch_under_policy
 from hub.errors import NotFound
 from hub.logs import redact
 from hub.store.models import Conversation, Message
-from hub.web.agent_api import AGENT, authenticated, visible_to
+from hub.web.agent_api import authenticated, request_view
 from hub.web.apidoc import documented
 from hub.web.errors import error_response
 from hub.web.keys import RUNTIME
@@ -52,9 +52,7 @@ async def _message_for(request: web.Request) -> Message:
     message = await Message.get_or_none(id=message_id)
     if message is None:
         raise NotFound("no such message")
-    visible = await Conversation.filter(
-        visible_to(request[AGENT]), id=message.conversation_id
-    ).exists()
+    visible = await Conversation.filter(request_view(request), id=message.conversation_id).exists()
     if not visible:
         raise NotFound("no such message")  # same answer: existence is not disclosed
     return message
