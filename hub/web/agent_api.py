@@ -31,7 +31,7 @@ from hub.store.models import (
 )
 from hub.web.apidoc import documented
 from hub.web.errors import read_json
-from hub.web.keys import RUNTIME
+from hub.web.keys import RATE_LIMITS, RUNTIME
 from hub.web.params import path_id, query_id
 from hub.web.schemas import (
     AgentOut,
@@ -65,6 +65,7 @@ def authenticated(
                 text="missing or invalid API token", headers={"WWW-Authenticate": "Bearer"}
             )
         request[AGENT] = agent
+        request.app[RATE_LIMITS].check([("agent_requests", str(agent.id))])
         return await handler(request)
 
     wrapper.__name__ = handler.__name__

@@ -21,7 +21,8 @@ from hub.web import (
     webhooks,
 )
 from hub.web.errors import error_middleware
-from hub.web.keys import OPEN_SOCKETS, RUNTIME, VISITOR_TOKENS
+from hub.web.keys import OPEN_SOCKETS, RATE_LIMITS, RUNTIME, VISITOR_TOKENS
+from hub.web.ratelimits import RequestLimits
 from hub.web.request_ids import request_id_middleware
 
 
@@ -38,6 +39,7 @@ def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Applicati
         middlewares=[request_id_middleware, error_middleware],
     )
     app[RUNTIME] = runtime
+    app[RATE_LIMITS] = RequestLimits(runtime.config.hub.limits)
     app[VISITOR_TOKENS] = VisitorTokens(
         secret_key(runtime.settings), runtime.config.hub.visitor_token_days
     )

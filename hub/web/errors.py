@@ -11,6 +11,7 @@ from channels.errors import PayloadInvalid
 from channels.wire import load_json
 from hub.errors import Forbidden, InvalidRequest, NotFound
 from hub.logs import failure
+from hub.web.ratelimits import RateLimited, too_many
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(403, str(exc) or "forbidden")
     except InvalidRequest as exc:
         return error_response(400, str(exc))
+    except RateLimited as exc:
+        return too_many(exc)
     except web.HTTPException as exc:
         if exc.status >= 400 and exc.content_type != "application/json":
             return error_response(exc.status, exc.text or exc.reason)
