@@ -9,8 +9,9 @@ from aiohttp import web
 
 from channels.errors import PayloadInvalid
 from channels.wire import load_json
-from hub.errors import Forbidden, InvalidRequest, NotFound
+from hub.errors import BodyTimeout, Forbidden, InvalidRequest, NotFound
 from hub.logs import failure
+from hub.web.bodies import read_body
 from hub.web.ratelimits import RateLimited, too_many
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ async def read_json(request: web.Request) -> object:
     limits as provider bodies (``channels.wire``: nesting depth, integer size, no NaN),
     and NUL or lone surrogates in strings become U+FFFD, so what is stored reads back the
     same on SQLite and PostgreSQL."""
-    body = await request.read()
+    body = await read_body(request)
     try:
         return load_json(body)
     except PayloadInvalid as exc:
@@ -47,6 +48,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(400, str(exc))
     except RateLimited as exc:
         return too_many(exc)
+    except BodyTimeout as exc:
+        response = error_response(408, str(exc))
+        response.force_close()
+        return response
     except web.HTTPException as exc:
         if exc.status >= 400 and exc.content_type != "application/json":
             return error_response(exc.status, exc.text or exc.reason)

@@ -11,6 +11,7 @@ from channels.errors import PayloadInvalid, WebhookRejected
 from hub.inbound.ingest import ingest
 from hub.logs import failure, redact, throttled
 from hub.web.apidoc import documented
+from hub.web.bodies import read_body
 from hub.web.errors import error_response
 from hub.web.keys import RUNTIME
 
@@ -37,7 +38,7 @@ async def webhook(request: web.Request) -> web.StreamResponse:
         return error_response(405, "only GET (handshake) and POST are accepted")
     # the raw body only: a form is decoded by its adapter after the signature check, so an
     # unsigned body that is not UTF-8 is refused like any other unsigned body
-    body = await request.read()
+    body = await read_body(request)
     wreq = WebhookRequest(
         method=request.method,
         url=ctx.settings.public_url + request.path_qs,
