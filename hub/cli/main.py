@@ -77,11 +77,11 @@ def serve(config_dir: str | None, host: str | None, port: int | None) -> None:
 
 async def _serve(settings: Settings, config: AppConfig, host: str, port: int) -> None:
     from hub.runtime import Runtime
-    from hub.web.app import create_app, server_options
+    from hub.web.app import app_runner, create_app
 
     runtime = Runtime(settings, config)
     app = create_app(runtime)
-    runner = web.AppRunner(app, access_log=None, **server_options(settings))
+    runner = app_runner(app, settings)
     try:
         await runner.setup()
         site = web.TCPSite(runner, host, port, reuse_port=True)

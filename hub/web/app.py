@@ -33,12 +33,14 @@ def _cleanup_context(
     return lambda app: resource()
 
 
-def server_options(settings: Settings) -> dict[str, float]:
-    """aiohttp server settings against slow clients: a connection gets
+def app_runner(app: web.Application, settings: Settings) -> web.AppRunner:
+    """The server of ``app`` (no access log), set against slow clients: a connection gets
     ``header_timeout_s`` to send each request head (aiohttp's keep-alive timeout also
     covers the first), and after an answer sent early (a 408, a 413) the rest of an
     unread body is drained for at most a second instead of aiohttp's ten."""
-    return {"keepalive_timeout": settings.header_timeout_s, "lingering_time": 1.0}
+    return web.AppRunner(
+        app, access_log=None, keepalive_timeout=settings.header_timeout_s, lingering_time=1.0
+    )
 
 
 def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Application:

@@ -13,7 +13,7 @@ from tortoise import connections
 
 from config.loader import load_config
 from hub.runtime import Runtime
-from hub.web.app import create_app, server_options
+from hub.web.app import app_runner, create_app
 from tests.support.harness import HUB_YAML, HubHarness, backend_settings
 
 GIVE_UP_S = 30.0  # far above the limits under test: only a connection left open fails
@@ -30,7 +30,7 @@ async def server(tmp_path: Path) -> AsyncIterator[tuple[str, int]]:
     runtime = Runtime(settings, load_config(config_dir), environ={"TEST_API_SECRET": "s"})
     app = create_app(runtime, start_runtime=False)
     await runtime.start(migrate=True)
-    runner = web.AppRunner(app, **server_options(settings))
+    runner = app_runner(app, settings)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
