@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hub.logs import REQUEST_ID, JsonFormatter, RequestIdFilter, Throttle, redact
+from hub.store.models import InboundEvent
 from tests.support.harness import HubHarness
 
 SECRET = "my PIN is SECRETWORD"
@@ -108,3 +110,61 @@ async def test_every_answer_carries_a_request_id(embedded: HubHarness) -> None:
     fresh = await embedded.http.get("/healthz", headers={"X-Request-Id": "bad id\u00e9"})
     assert fresh.headers["X-Request-Id"] != "bad id\u00e9"
     assert len(fresh.headers["X-Request-Id"]) == 16
+
+
+async def test_signed_provider_payloads_gone_wrong_leave_no_customer_data_in_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.hub.inbound.test_provider_fixtures import (
+        deliver,
+        meta_post,
+        provider_hub,
+        twilio_post,
+    )
+
+    caplog.set_level(logging.DEBUG)
+    wamid = {"from": PHONE[1:], "id": "wamid.leak1", "timestamp": "1700000000"}
+    whatsapp_bodies: list[Any] = [
+        {**wamid, "type": "text", "text": {"body": [SECRET]}},  # wrong type
+        {
+            **wamid,
+            "id": "wamid.leak2",
+            "type": "text",
+            "text": {"body": SECRET},
+            "timestamp": "inf",
+        },
+        {**wamid, "id": "wamid.leak3", "type": "text", "text": {"body": SECRET + "\u0000"}},
+    ]
+    async with provider_hub(tmp_path) as providers:
+        for message in whatsapp_bodies:
+            body = {
+                "object": "whatsapp_business_account",
+                "entry": [
+                    {
+                        "id": "0",
+                        "changes": [
+                            {
+                                "field": "messages",
+                                "value": {
+                                    "messaging_product": "whatsapp",
+                                    "metadata": {"phone_number_id": "not-ours"},
+                                    "contacts": [{"wa_id": PHONE[1:]}],
+                                    "messages": [message],
+                                },
+                            }
+                        ],
+                    }
+                ],
+            }
+            response = await deliver(providers.hub, meta_post("whatsapp_cloud", body))
+            assert response.status < 500
+        for params in (
+            {"AccountSid": "AC" + "0" * 32, "From": PHONE, "To": PHONE, "Body": SECRET},
+            {"MessageSid": "SM1", "From": PHONE, "Body": SECRET, "NumMedia": "x"},
+        ):
+            response = await deliver(providers.hub, twilio_post(params), "twilio")
+            assert response.status < 500
+        await providers.hub.settled()
+        # the payloads reached the parser (re-addressed to the inbox): items were stored
+        assert await InboundEvent.all().count() >= 2
+    assert _leaks(caplog.records) == []
