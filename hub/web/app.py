@@ -50,7 +50,7 @@ def create_app(runtime: Runtime, *, start_runtime: bool = True) -> web.Applicati
         middlewares=[request_id_middleware, error_middleware],
     )
     app[RUNTIME] = runtime
-    app[RATE_LIMITS] = RequestLimits(runtime.config.hub.limits)
+    app[RATE_LIMITS] = RequestLimits(lambda: runtime.config.hub.limits)
     app[VISITOR_TOKENS] = VisitorTokens(
         secret_key(runtime.settings), runtime.config.hub.visitor_token_days
     )

@@ -32,11 +32,23 @@ def _rate(spec: RateDef) -> Rate:
 
 
 class RequestLimits:
-    """The limits of one process (several ``hub serve`` processes each count their own)."""
+    """The limits of one process (several ``hub serve`` processes each count their own).
 
-    def __init__(self, limits: LimitsDef, clock: Callable[[], float] = time.monotonic) -> None:
-        self.enabled = limits.enabled
+    ``limits`` is the config, or a callable that returns the current one: a reload
+    (``SIGHUP``) that changes ``limits:`` starts every client with fresh buckets."""
+
+    def __init__(
+        self,
+        limits: LimitsDef | Callable[[], LimitsDef],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._source = limits if callable(limits) else (lambda: limits)
         self._clock = clock
+        self._build(self._source())
+
+    def _build(self, limits: LimitsDef) -> None:
+        self._config = limits
+        self.enabled = limits.enabled
         self._buckets = {
             name: KeyedBuckets(_rate(getattr(limits, name)), max_keys=limits.max_clients)
             for name in (
@@ -52,6 +64,9 @@ class RequestLimits:
     def check(self, counts: Sequence[tuple[str, str]]) -> None:
         """Count one request against each ``(limit, client)``; :class:`RateLimited` when
         any of them is spent (and then none is charged)."""
+        current = self._source()
+        if current is not self._config:
+            self._build(current)
         if not self.enabled:
             return
         now = self._clock()

@@ -102,3 +102,14 @@ def test_a_bad_limit_is_a_config_error_with_its_line(tmp_path: Path) -> None:
         load_config(tmp_path)
     problems = [str(p) for p in error.value.problems]
     assert any("hub.yaml:4" in p and "count" in p for p in problems), problems
+
+
+def test_a_reloaded_config_brings_its_limits() -> None:
+    config = [LimitsDef(agent_requests=RateDef(count=1, per_s=60))]
+    limits = RequestLimits(lambda: config[0], clock=lambda: 0.0)
+    limits.check([("agent_requests", "1")])
+    with pytest.raises(RateLimited):
+        limits.check([("agent_requests", "1")])
+    config[0] = LimitsDef(agent_requests=RateDef(count=5, per_s=60))
+    for _ in range(5):
+        limits.check([("agent_requests", "1")])
