@@ -270,8 +270,7 @@ def _buttons(planned: PlannedAnswer, default: str, max_buttons: int) -> tuple[Bu
     # channels without buttons (max 0) render them as a numbered list: keep them all
     limit = max_buttons if max_buttons > 0 else len(planned.buttons)
     return tuple(
-        Button(b.id, localized(b.title, planned.language, default))
-        for b in planned.buttons[:limit]
+        Button(b.id, localized(b.title, planned.language, default)) for b in planned.buttons[:limit]
     )
 
 
