@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from config.inboxes import InboxConfig
+from config.limits import LimitsDef
 from config.validation import StrictModel
 
 LanguageText = dict[str, str]
@@ -39,6 +40,7 @@ class HubFile(StrictModel):
     greeting: Greeting | None = None
     outbox: OutboxPolicy = OutboxPolicy()
     visitor_token_days: int = Field(default=30, ge=1, le=365)
+    limits: LimitsDef = LimitsDef()
 
     @model_validator(mode="after")
     def _default_language_declared(self) -> HubFile:

@@ -54,6 +54,23 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="how often lost events and sends are re-queued"
     )
     log_level: str = "INFO"
+    sqlite_synchronous: Literal["FULL", "EXTRA", "NORMAL"] = Field(
+        default="FULL",
+        description="SQLite's synchronous pragma: FULL never loses an acknowledged commit",
+    )
+    #: a connection that has not sent a whole request head this long after it opened (or
+    #: after its previous answer) is closed: aiohttp's keep-alive timeout
+    header_timeout_s: float = Field(default=15.0, gt=0, le=3600)
+    #: a request body not received within this many seconds is answered 408, and closed
+    body_timeout_s: float = Field(default=15.0, gt=0, le=3600)
+    token_ttl_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="agent API tokens stop working this many days after they were created",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text lines, or one JSON object a line (json)"
+    )
     event_loop: EventLoopChoice = Field(
         default="auto",
         description="loop of hub serve and hub worker; auto = uvloop when installed",

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from hub.logs import failure
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -86,7 +88,7 @@ class Batcher(Generic[T, R]):
             try:
                 results = await self._handle([w.item for w in batch])
             except Exception as exc:  # e.g. the database is down: every caller fails, retries
-                log.exception("%s: a batch of %d failed", self.name, len(batch))
+                failure(log, f"{self.name}: a batch of {len(batch)}", exc, key=self.name)
                 results = [exc] * len(batch)
             self.batches += 1
             self.handled_weight += weight

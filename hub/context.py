@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from channels.base import ChannelAdapter, InboundItem
+from channels.media_policy import MediaPolicy
 from config.loader import AppConfig
 from config.settings import Settings
 from hub.batching import Batcher
@@ -53,6 +54,8 @@ class HubContext:
     unavailable: dict[str, str] = field(default_factory=dict)
     inboxes_by_slug: dict[str, InboxRef] = field(default_factory=dict)
     inboxes_by_id: dict[int, InboxRef] = field(default_factory=dict)
+    #: what each inbox's stored media URLs may be fetched from (rebuilt on reload)
+    media_policies: dict[str, MediaPolicy] = field(default_factory=dict)
     writer: EventSink | None = None
     #: group the process and send jobs of this process into shared transactions
     processor: Batcher[str, None] | None = None

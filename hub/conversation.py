@@ -22,14 +22,12 @@ from automations.conversation import TRANSITIONS as BRAIN_TRANSITIONS
 from automations.conversation import Cause
 from hub.store.models import ConversationStatus
 
-#: order keys and provider ids are stored in 255 characters: a lane is named by what is stored
-STORED_KEY_MAX = 255
 
-
-def lane_key(inbox_id: int, order_key: str) -> str:
-    """The lock name of the lane of ``order_key`` (a customer's address, or a receipt's
-    ``status:<message id>``) on ``inbox_id``."""
-    return f"{inbox_id}:{order_key[:STORED_KEY_MAX]}"
+def lane_key(inbox_id: int, stored_order_key: str) -> str:
+    """The lock name of the lane of ``stored_order_key`` on ``inbox_id``: the order key as
+    stored (``channels.keys.stable_key`` of a customer's address, or of a receipt's
+    ``status:<message id>``), so two long keys that share a prefix are two lanes."""
+    return f"{inbox_id}:{stored_order_key}"
 
 
 class Change(StrEnum):

@@ -15,6 +15,10 @@ class Forbidden(HubError):
     """The caller is authenticated but its role does not allow this."""
 
 
+class BodyTimeout(HubError):
+    """A request body that did not arrive within ``HUB_BODY_TIMEOUT_S`` (408, closed)."""
+
+
 class InvalidRequest(HubError):
     """A request body that cannot be used; the message is the one-line reason."""
 

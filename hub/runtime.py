@@ -23,6 +23,8 @@ import aiohttp
 
 from channels.base import AdapterServices, ChannelAdapter
 from channels.errors import ChannelError
+from channels.media_fetch import GuardedResolver
+from channels.media_policy import policy_for
 from channels.registry import build_adapter
 from config.loader import AppConfig
 from config.settings import Settings
@@ -69,6 +71,8 @@ class Runtime:
         self.role = role
         self.environ = environ if environ is not None else os.environ
         self.http: aiohttp.ClientSession | None = None
+        #: stored media URLs only: every connection's addresses vetted at connect time
+        self.media_http: aiohttp.ClientSession | None = None
         self.redis: Any = None
         self._ctx: HubContext | None = None
         self._realtime: LocalRealtime | None = None
@@ -131,10 +135,20 @@ class Runtime:
 
     async def _http_session(self) -> AsyncIterator[None]:
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        # a session of its own for URLs that customers' providers stored: its resolver drops
+        # private, loopback and link-local addresses (the configured API bases excepted)
+        exempt = frozenset(
+            origin.host for inbox in self.config.hub.inboxes for origin in policy_for(inbox).trusted
+        )
+        self.media_http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(resolver=GuardedResolver(exempt=exempt)),
+            timeout=aiohttp.ClientTimeout(total=60, sock_connect=10),
+        )
         try:
             yield
         finally:
             await self.http.close()
+            await self.media_http.close()
 
     async def _redis_client(self) -> AsyncIterator[None]:
         if not self.settings.redis_url:
@@ -298,6 +312,9 @@ class Runtime:
             raise
         old = self.ctx.adapters
         self.ctx.adapters, self.ctx.unavailable = adapters, unavailable
+        self.ctx.media_policies = {
+            inbox.slug: policy_for(inbox) for inbox in self.config.hub.inboxes
+        }
         for adapter in old.values():
             await adapter.close()
 

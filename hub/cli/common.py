@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
@@ -54,10 +53,9 @@ def load_app_config(settings: Settings) -> AppConfig:
 
 
 def setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from hub.logs import configure
+
+    configure(settings.log_level, settings.log_format)
 
 
 config_option = click.option(

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import signal
+from datetime import timedelta
 
 import click
 from aiohttp import web
@@ -14,6 +15,7 @@ from config.errors import ConfigError
 from config.loader import AppConfig, load_config
 from config.settings import Settings
 from hub import heap
+from hub.cli.access import agents_disable, agents_enable, tokens_list, tokens_revoke
 from hub.cli.channels import channels
 from hub.cli.common import (
     config_option,
@@ -24,6 +26,7 @@ from hub.cli.common import (
     setup_logging,
 )
 from hub.cli.escalation import escalation
+from hub.cli.events import events
 from hub.cli.export import export_command
 from hub.cli.nlu import nlu
 from hub.cli.passwords import agents_password, check_length
@@ -78,11 +81,11 @@ def serve(config_dir: str | None, host: str | None, port: int | None) -> None:
 
 async def _serve(settings: Settings, config: AppConfig, host: str, port: int) -> None:
     from hub.runtime import Runtime
-    from hub.web.app import create_app
+    from hub.web.app import app_runner, create_app
 
     runtime = Runtime(settings, config)
     app = create_app(runtime)
-    runner = web.AppRunner(app, access_log=None)
+    runner = app_runner(app, settings)
     try:
         await runner.setup()
         site = web.TCPSite(runner, host, port, reuse_port=True)
@@ -211,7 +214,13 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--agent", "email", required=True, help="the agent's email")
 @click.option("--name", default="", help="what the token is for")
-def tokens_create(email: str, name: str) -> None:
+@click.option(
+    "--expires-in-days",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="the token stops working after this many days",
+)
+def tokens_create(email: str, name: str, expires_in_days: float | None) -> None:
     """Print a new API token (shown once; only its hash is stored)."""
     from hub.auth import create_api_token
     from hub.store import db
@@ -225,19 +234,25 @@ def tokens_create(email: str, name: str) -> None:
             agent = await Agent.get_or_none(email=email.lower())
             if agent is None:
                 fail([f"no agent with email {email}"], 1)
-            return await create_api_token(agent, name)
+            ttl = timedelta(days=expires_in_days) if expires_in_days else None
+            return await create_api_token(agent, name, ttl)
         finally:
             await db.close_db()
 
     click.echo(asyncio.run(run()))
 
 
-agents.add_command(agents_password)
+for command in (tokens_list, tokens_revoke):
+    tokens.add_command(command)
+for command in (agents_disable, agents_enable):
+    agents.add_command(command)
 main.add_command(channels)
 main.add_command(nlu)
+main.add_command(events)
 main.add_command(escalation)
 main.add_command(simulate_command)
 main.add_command(export_command)
+agents.add_command(agents_password)
 
 if __name__ == "__main__":
     main()

@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 from uuid_utils import uuid7
 
 from channels.base import InboundItem
+from channels.keys import stable_key
 from hub.batching import Batcher
 from hub.context import HubContext, InboxRef
-from hub.conversation import STORED_KEY_MAX
 from hub.jobs.names import PROCESS_JOB
+from hub.logs import failure
 from hub.store.inbound_events import NewEvent, StoredEvent, insert_new_events
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,9 @@ class EventWriter:
                 # random places, which halves the cost of the ingest's insert
                 id=str(uuid7()),
                 inbox_id=inbox_id,
-                provider_event_id=item.event_id[:STORED_KEY_MAX],
-                order_key=item.order_key[:STORED_KEY_MAX],
+                # ids of any length: kept whole when they fit, hashed when not (never cut)
+                provider_event_id=stable_key(item.event_id),
+                order_key=stable_key(item.order_key),
                 kind=item.kind.value,
                 payload=item.to_json(),
                 # a microsecond apart: items of one request that carry the same (or no)
@@ -68,22 +70,49 @@ class EventWriter:
         ]
         return await self._batcher.submit(rows)
 
-    async def _commit(self, batch: list[list[NewEvent]]) -> list[list[StoredEvent]]:
-        # Within one batch the same item may appear twice (concurrent redelivery): keep one.
-        unique: dict[tuple[int, str], NewEvent] = {}
-        for rows in batch:
-            for row in rows:
-                unique.setdefault((row.inbox_id, row.provider_event_id), row)
-        rows = list(unique.values())
-        inserted = await insert_new_events(rows)
-        return [
-            [
-                StoredEvent(row.id, row.inbox_id, row.order_key)
-                for row in request
-                if row.id in inserted
+    async def _commit(self, batch: list[list[NewEvent]]) -> list[list[StoredEvent] | Exception]:
+        """Commit the group; when its statement fails, bisect it, so a request whose item
+        the database refuses (a NUL byte on PostgreSQL, a value out of range) fails alone
+        and the requests stored beside it still get their acknowledgement."""
+        inserted: set[str] = set()  # ids ours across the attempts (uuid7: new to each row)
+        return await self._commit_split(batch, inserted, top=True)
+
+    async def _commit_split(
+        self, batch: list[list[NewEvent]], inserted: set[str], *, top: bool = False
+    ) -> list[list[StoredEvent] | Exception]:
+        try:
+            await _insert(batch, inserted)
+        except Exception as exc:
+            if len(batch) == 1:
+                failure(log, f"storing a webhook's {len(batch[0])} items", exc, key="insert")
+                return [exc]
+            if top:
+                log.warning(
+                    "a group commit of %d requests failed (%s); splitting it",
+                    len(batch),
+                    type(exc).__name__,
+                )
+            half = len(batch) // 2
+            return [
+                *await self._commit_split(batch[:half], inserted),
+                *await self._commit_split(batch[half:], inserted),
             ]
-            for request in batch
+        return [
+            [StoredEvent(row.id, row.inbox_id, row.order_key) for row in rows if row.id in inserted]
+            for rows in batch
         ]
+
+
+async def _insert(batch: list[list[NewEvent]], inserted: set[str]) -> None:
+    """One insert for the group; adds the ids inserted to ``inserted`` (redeliveries are
+    skipped). A statement of a thousand rows that committed before a later one failed
+    has its ids there already: on the retry its rows count as new, not as redeliveries."""
+    # Within one batch the same item may appear twice (concurrent redelivery): keep one.
+    unique: dict[tuple[int, str], NewEvent] = {}
+    for rows in batch:
+        for row in rows:
+            unique.setdefault((row.inbox_id, row.provider_event_id), row)
+    await insert_new_events(list(unique.values()), inserted)
 
 
 async def ingest(ctx: HubContext, inbox: InboxRef, items: Sequence[InboundItem]) -> int:

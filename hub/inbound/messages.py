@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from channels.base import InboundItem
+from channels.keys import stable_key
 from hub.bot.step import BotTurn, bot_of, run_bot_step
 from hub.context import HubContext
 from hub.inbound.contacts import fill_from_profile
@@ -209,7 +210,7 @@ async def _store_messages(conn: Any, works: list[_Work]) -> None:
             content_type=item.content_type,
             attachments=[a.to_dict() for a in item.attachments],
             payload=item.payload,
-            provider_message_id=item.message_id[:255] if item.message_id else None,
+            provider_message_id=stable_key(item.message_id) if item.message_id else None,
         )
         messages.append(work.message)
     await insert_all(conn, messages)

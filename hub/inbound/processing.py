@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from hub.inbound.messages import apply_messages, identity_key
 from hub.inbound.receipts import apply_other_kind
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import PROCESS_JOB
+from hub.logs import failure
 from hub.outbound.replies import enqueue_sends
 from hub.realtime import ring_inbox
 from hub.store.models import EventStatus, InboundEvent, Outbox
@@ -46,6 +48,14 @@ MAX_ROUND = 16
 #: while webhooks arrive faster than processing applies them, processing waits up to this
 #: many times as long as its round took: it keeps at least a fifth of the time
 MAX_GIVE_WAY = 4.0
+#: pending events taken from one lane per load: a conversation's backlog (a visitor
+#: flooding the web chat) gets this share, the other lanes' events are loaded beside it
+LANE_SHARE = 16
+#: loads per call; what a long lane still has pending after them goes back to the queue,
+#: behind the jobs of every other conversation, instead of holding this batch
+MAX_PASSES = 2
+#: queries per load that look past the capped lanes for the others
+MAX_LOAD_QUERIES = 8
 
 Lane = tuple[int, str]
 Round = list[tuple[InboundEvent, InboundItem]]
@@ -88,12 +98,20 @@ async def process_events(ctx: HubContext, event_ids: Sequence[str]) -> dict[str,
         for event_id, inbox_id, order_key in asked_rows:
             asked.setdefault((inbox_id, order_key), set()).add(str(event_id))
         todo = held
-        while todo:
+        for _ in range(MAX_PASSES):
             queues, more = await _pending(todo)
             for lane, loaded in queues.items():
                 asked[lane] -= {str(event.id) for event in loaded}
             stopped = await _apply_lanes(ctx, queues)
             todo = [lane for lane in todo if more and asked[lane] and lane not in stopped]
+            if not todo:
+                break
+    # a lane with more left than its share: its events wait behind everyone else's jobs
+    # (a job id of its own each time: arq keeps finished ids for an hour)
+    later = uuid.uuid4().hex[:12]
+    for lane in todo:
+        for event_id in sorted(asked[lane]):
+            await ctx.queue.enqueue(PROCESS_JOB, event_id, job_id=f"ev:{event_id}:{later}")
     return busy
 
 
@@ -102,7 +120,8 @@ async def _apply_lanes(ctx: HubContext, queues: dict[Lane, list[InboundEvent]]) 
     stopped: set[Lane] = set()
     give_way = _GiveWay(ctx)
     while queues:
-        round_, queues = _next_round(queues)
+        round_, queues, unreadable = _next_round(queues)
+        await _fail_unreadable(unreadable)
         for chunk in range(0, len(round_), MAX_ROUND):
             part = round_[chunk : chunk + MAX_ROUND]
             async with give_way.round(len(part)):
@@ -146,47 +165,69 @@ class _GiveWay:
 
 
 async def _pending(lanes: list[Lane]) -> tuple[dict[Lane, list[InboundEvent]], bool]:
-    """The oldest ``PENDING_LOAD`` pending events of ``lanes``, by lane, oldest first, and
-    whether there may be more. The database sorts and limits, so a backlog of thousands
-    costs one bounded query; the oldest events of all lanes together are, lane by lane,
-    the oldest of each lane."""
+    """The oldest pending events of ``lanes``, at most ``LANE_SHARE`` of each, by lane,
+    oldest first, and whether there may be more. The database sorts and limits, so a
+    backlog of thousands costs a bounded query; when one lane's backlog fills a whole
+    load, the next query leaves that lane out and finds the others' events (a flood in
+    one conversation must not hide the next customer's message behind it)."""
     if not lanes:
         return {}, False
-    wanted = set(lanes)
-    loaded = (
-        await InboundEvent.filter(
-            status=EventStatus.RECEIVED,
-            inbox_id__in={inbox for inbox, _ in lanes},
-            order_key__in={key for _, key in lanes},
-        )
-        .annotate(at=Coalesce("occurred_at", F("received_at")))
-        .order_by("at", "received_at", "id")
-        .limit(PENDING_LOAD)
-    )
+    remaining = set(lanes)
     queues: dict[Lane, list[InboundEvent]] = {}
-    for event in loaded:
-        if (event.inbox_id, event.order_key) in wanted:
-            queues.setdefault((event.inbox_id, event.order_key), []).append(event)
+    more = False
+    for _ in range(MAX_LOAD_QUERIES):
+        loaded = (
+            await InboundEvent.filter(
+                status=EventStatus.RECEIVED,
+                inbox_id__in={inbox for inbox, _ in remaining},
+                order_key__in={key for _, key in remaining},
+            )
+            .annotate(at=Coalesce("occurred_at", F("received_at")))
+            .order_by("at", "received_at", "id")
+            .limit(PENDING_LOAD)
+        )
+        found: dict[Lane, list[InboundEvent]] = {}
+        for event in loaded:
+            lane = (event.inbox_id, event.order_key)
+            if lane in remaining:
+                found.setdefault(lane, []).append(event)
+        for lane, events in found.items():
+            if len(events) > LANE_SHARE:
+                events, more = events[:LANE_SHARE], True
+            queues[lane] = events
+        remaining -= set(found)
+        full = len(loaded) >= PENDING_LOAD
+        more = more or full
+        if not full or not remaining:
+            break
     lanes_in_order = sorted(queues.values(), key=lambda events: min(map(_sort_key, events)))
     # lanes too are taken in arrival order, so rows get their ids in the order things came
     ordered = {
         (events[0].inbox_id, events[0].order_key): sorted(events, key=_sort_key)
         for events in lanes_in_order
     }
-    return ordered, len(loaded) >= PENDING_LOAD
+    return ordered, more
 
 
 def _next_round(
     queues: dict[Lane, list[InboundEvent]],
-) -> tuple[Round, dict[Lane, list[InboundEvent]]]:
+) -> tuple[Round, dict[Lane, list[InboundEvent]], list[tuple[InboundEvent, str]]]:
     """The oldest event of each lane, at most one message per identity (the rest wait for
-    the next round); returns the round and what is left."""
+    the next round); returns the round, what is left, and the heads whose stored item
+    cannot be read back (with the reason): those leave their lane, which goes on."""
     round_: Round = []
     identities: set[tuple[int, str]] = set()
     left: dict[Lane, list[InboundEvent]] = {}
+    unreadable: list[tuple[InboundEvent, str]] = []
     for lane, events in queues.items():
         head = events[0]
-        item = InboundItem.from_json(head.payload)
+        try:
+            item = InboundItem.from_json(head.payload)
+        except Exception as exc:  # whatever the stored text holds, the lane must go on
+            unreadable.append((head, f"stored item unreadable: {type(exc).__name__}"))
+            if len(events) > 1:
+                left[lane] = events[1:]
+            continue
         if item.kind is ItemKind.MESSAGE:
             key = identity_key(head, item)
             if key in identities:
@@ -196,7 +237,17 @@ def _next_round(
         round_.append((head, item))
         if len(events) > 1:
             left[lane] = events[1:]
-    return round_, left
+    return round_, left, unreadable
+
+
+async def _fail_unreadable(unreadable: list[tuple[InboundEvent, str]]) -> None:
+    """Retrying cannot make a stored item readable: it is marked failed at once, with its
+    reason, for an operator to look at (``hub events``), and never blocks recovery."""
+    for event, reason in unreadable:
+        log.warning("event %s failed: %s", event.id, reason)
+        await InboundEvent.filter(id=event.id, status=EventStatus.RECEIVED).update(
+            status=EventStatus.FAILED, error=reason, processed_at=datetime.now(UTC)
+        )
 
 
 class _Outcome(Enum):
@@ -241,7 +292,7 @@ async def _commit(ctx: HubContext, round_: Round) -> _Outcome:
             log.warning("a round of %d events failed, applying them one by one", len(round_))
             return _Outcome.SPLIT
         event = round_[0][0]
-        log.exception("processing event %s failed", event.id)
+        failure(log, f"processing event {event.id}", exc, key="process")
         await _retry(ctx, event, f"{type(exc).__name__}: {exc}")
         return _Outcome.FAILED
     await enqueue_sends(ctx, outbox)
@@ -276,8 +327,8 @@ async def _after_receive(ctx: HubContext, event: InboundEvent, item: InboundItem
         return
     try:
         await adapter.after_receive(item)
-    except Exception:
-        log.warning("after_receive failed for event %s", event.id, exc_info=True)
+    except Exception as exc:
+        failure(log, f"after_receive of event {event.id}", exc, key="after_receive")
 
 
 async def _retry(ctx: HubContext, event: InboundEvent, error: str) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from channels.base import DeliveryStatus, InboundItem, ItemKind
+from channels.keys import stable_key
 from hub.store.models import ContactIdentity, EventNote, EventStatus, InboundEvent, Message
 
 
@@ -76,7 +77,9 @@ async def _apply_status(
         return await _apply_watermark(conn, event, item, mark)
     message = (
         await Message.filter(
-            inbox_id=event.inbox_id, provider_message_id=item.message_id, direction="out"
+            inbox_id=event.inbox_id,
+            provider_message_id=stable_key(item.message_id),
+            direction="out",
         )
         .using_db(conn)
         .first()

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from hub.jobs.queue import JobQueue
+from hub.logs import failure
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,8 @@ class LocalQueue(JobQueue):
                 await self._runner(name, arg)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("job %s(%s) failed", name, arg)
+            except Exception as exc:
+                failure(log, f"job {name}({arg})", exc, key=name)
             finally:
                 self.completed += 1
 

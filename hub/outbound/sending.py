@@ -17,9 +17,11 @@ from tortoise.transactions import in_transaction
 
 from channels.base import DeliveryStatus, SendResult
 from channels.errors import PermanentSendError, TransientSendError
+from channels.keys import stable_key
 from config.hub import OutboxPolicy
 from hub.context import HubContext
 from hub.jobs.names import PROCESS_JOB, SEND_JOB
+from hub.logs import failure, redact
 from hub.outbound.replies import outbound_from_json
 from hub.store.models import EventNote, EventStatus, InboundEvent, Message, Outbox, OutboxStatus
 from hub.store.outbox_claims import Claimed, SentRow, claim_due, customer_windows, record_sent
@@ -61,18 +63,27 @@ async def send_outboxes(ctx: HubContext, outbox_ids: Sequence[int]) -> dict[int,
     sent = [(row, result) for row, result in zip(claimed, outcomes, strict=True) if result]
     if sent:
         await record_sent(
-            [SentRow(row.id, row.message_id, result.provider_message_id) for row, result in sent],
+            [
+                SentRow(row.id, row.message_id, _stored_id(result.provider_message_id))
+                for row, result in sent
+            ],
             datetime.now(UTC),
         )
     await replay_early_receipts(
         ctx,
         [
-            (row.inbox_id, result.provider_message_id[:255])
+            (row.inbox_id, result.provider_message_id)
             for row, result in sent
             if row.message_id is not None and result.provider_message_id
         ],
     )
     return {}
+
+
+def _stored_id(provider_message_id: str | None) -> str | None:
+    """The provider's id as the message column holds it (hashed when too long, never cut),
+    so a receipt naming it finds its message."""
+    return stable_key(provider_message_id) if provider_message_id else None
 
 
 async def _defer_not_due(ctx: HubContext, ids: list[int], now: datetime) -> None:
@@ -112,7 +123,7 @@ async def _attempt(
     except TransientSendError as exc:
         await _retry_or_fail(ctx, row, row.attempts, policy, exc.reason, exc.retry_after)
     except Exception as exc:  # an adapter bug must not lose the message: retry like a 5xx
-        log.exception("send of outbox %s raised", row.id)
+        failure(log, f"send of outbox {row.id}", exc, key="send")
         await _retry_or_fail(ctx, row, row.attempts, policy, f"unexpected error: {exc}", None)
     return None
 
@@ -123,7 +134,7 @@ async def replay_early_receipts(ctx: HubContext, sent: Sequence[tuple[int, str]]
     (inbox id, provider message id) pairs: one query for a whole send batch."""
     if not sent:
         return
-    wanted = {(inbox_id, f"status:{provider_id}") for inbox_id, provider_id in sent}
+    wanted = {(inbox_id, stable_key(f"status:{provider_id}")) for inbox_id, provider_id in sent}
     rows = await InboundEvent.filter(
         inbox_id__in={inbox_id for inbox_id, _ in wanted},
         order_key__in={key for _, key in wanted},
@@ -158,12 +169,14 @@ async def _retry_or_fail(
         last_error=reason[:2000],
         next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay),
     )
-    log.info("outbox %s attempt %d failed (%s), retry in %.1fs", row.id, attempt, reason, delay)
+    log.info(
+        "outbox %s attempt %d failed (%s), retry in %.1fs", row.id, attempt, redact(reason), delay
+    )
     await ctx.queue.enqueue(SEND_JOB, row.id, job_id=f"send:{row.id}:{attempt}", delay_s=delay)
 
 
 async def _fail(outbox_id: int, message_id: int | None, reason: str) -> None:
-    log.warning("outbox %s failed permanently: %s", outbox_id, reason)
+    log.warning("outbox %s failed permanently: %s", outbox_id, redact(reason))
     async with in_transaction() as conn:
         await (
             Outbox.filter(id=outbox_id)

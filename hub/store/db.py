@@ -17,15 +17,18 @@ MODELS = ["hub.store.models", "hub.store.automation_models", "hub.store.inbox_mo
 #: asyncpg's pool default (5) is held by a few processing transactions and leaves the
 #: group-commit insert waiting; a URL that sets maxsize itself wins
 POSTGRES_POOL_MAXSIZE = 20
-#: the loop's own WAL checkpoint only as a backstop: the client's checkpointer takes them
+#: the loop's own WAL checkpoint only as a backstop: the client's checkpointer takes them.
+#: ``synchronous=FULL`` (``HUB_SQLITE_SYNCHRONOUS``): a commit is on disk before the
+#: provider gets its 200; NORMAL in WAL mode can lose the last commits on a power cut or
+#: OS crash, i.e. messages already acknowledged (group commit shares the fsync's cost)
 SQLITE_PRAGMAS = {
-    "synchronous": "NORMAL",
+    "synchronous": "FULL",
     "busy_timeout": 5000,
     "wal_autocheckpoint": BACKSTOP_PAGES,
 }
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def tortoise_config(database_url: str, sqlite_synchronous: str | None = None) -> dict[str, Any]:
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
@@ -38,7 +41,10 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         connection["engine"] = sqlite_inline.ENGINE
         # set on every connection it opens, beside its own WAL and foreign keys (WAL lets
         # readers proceed while the group-commit writer writes); the URL's own win
-        for pragma, value in SQLITE_PRAGMAS.items():
+        pragmas = dict(SQLITE_PRAGMAS)
+        if sqlite_synchronous:
+            pragmas["synchronous"] = sqlite_synchronous
+        for pragma, value in pragmas.items():
             connection["credentials"].setdefault(pragma, value)
     return {
         "connections": {"default": connection},
@@ -55,7 +61,7 @@ def database_url(settings: Settings) -> str:
 
 
 async def init_db(settings: Settings) -> None:
-    await Tortoise.init(config=tortoise_config(database_url(settings)))
+    await Tortoise.init(config=tortoise_config(database_url(settings), settings.sqlite_synchronous))
     if settings.uses_sqlite:
         await seed_status_stats(connections.get("default"))
 
@@ -69,7 +75,9 @@ async def migrate(settings: Settings) -> None:
     """Apply pending migrations (tortoise's own migration framework)."""
     from tortoise.migrations.api.migrate import migrate as run_migrations
 
-    await run_migrations(config=tortoise_config(database_url(settings)))
+    await run_migrations(
+        config=tortoise_config(database_url(settings), settings.sqlite_synchronous)
+    )
 
 
 async def close_db() -> None:

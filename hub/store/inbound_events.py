@@ -93,11 +93,13 @@ def _db_values(row: NewEvent) -> list[Any]:
     ]
 
 
-async def insert_new_events(rows: Sequence[NewEvent]) -> set[str]:
+async def insert_new_events(rows: Sequence[NewEvent], into: set[str] | None = None) -> set[str]:
     """Insert ``rows``, a thousand to a statement; returns the ids
-    that were inserted, i.e. not redeliveries of a stored item."""
+    that were inserted, i.e. not redeliveries of a stored item. ``into`` collects them as
+    each statement commits, so a caller whose later statement failed still knows which
+    rows an earlier one stored."""
     conn = connections.get("default")
-    inserted: set[str] = set()
+    inserted: set[str] = into if into is not None else set()
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
         chunk = rows[start : start + ROWS_PER_STATEMENT]
         values = [value for row in chunk for value in _db_values(row)]

@@ -123,6 +123,8 @@ class Agent(Model):
     topics: list[str] = fields.JSONField(default=list)
     capacity = fields.IntField(default=5)
     available = fields.BooleanField(default=True)
+    #: set by ``hub agents disable``: none of the agent's tokens (or sessions) work from then
+    disabled_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -141,6 +143,8 @@ class ApiToken(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    #: none: never expires (``HUB_TOKEN_TTL_DAYS`` sets it for tokens created from then)
+    expires_at = fields.DatetimeField(null=True)
 
     agent_id: int
 

@@ -116,7 +116,7 @@ async def record_sent(sent: Sequence[SentRow], sent_at: datetime) -> None:
         await tx.execute_many(
             _record_sent_sql(conn.capabilities.dialect),
             [
-                [at, (row.provider_message_id or "")[:255] or None, row.message_id]
+                [at, row.provider_message_id or None, row.message_id]
                 for row in sent
                 if row.message_id is not None
             ],

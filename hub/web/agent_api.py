@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
+from datetime import timedelta
 
 from aiohttp import web
 from tortoise.expressions import Q
@@ -12,6 +13,7 @@ from tortoise.transactions import in_transaction
 from automations.errors import FieldValueError, UnknownFieldError
 from automations.fields import FieldValidator
 from automations.fields import to_json as field_json
+from channels.keys import stable_key
 from hub.auth import agent_for_token
 from hub.bot.step import on_agent_reply, on_fields_changed
 from hub.conversation import is_open, lane_key
@@ -28,7 +30,8 @@ from hub.store.models import (
 )
 from hub.web.apidoc import documented
 from hub.web.errors import read_json
-from hub.web.keys import RUNTIME
+from hub.web.keys import RATE_LIMITS, RUNTIME
+from hub.web.params import path_id, query_id
 from hub.web.schemas import (
     AgentOut,
     ContactOut,
@@ -55,12 +58,15 @@ def authenticated(
         if AGENT in request:  # signed in by the inbox's session, CSRF checked (hub/web/inbox)
             return await handler(request)
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        agent = await agent_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        days = request.app[RUNTIME].settings.token_ttl_days
+        ttl = timedelta(days=days) if days else None
+        agent = await agent_for_token(token.strip(), ttl) if scheme.lower() == "bearer" else None
         if agent is None:
             raise web.HTTPUnauthorized(
                 text="missing or invalid API token", headers={"WWW-Authenticate": "Bearer"}
             )
         request[AGENT] = agent
+        request.app[RATE_LIMITS].check([("agent_requests", str(agent.id))])
         return await handler(request)
 
     wrapper.__name__ = handler.__name__
@@ -68,11 +74,22 @@ def authenticated(
     return wrapper
 
 
-def visible_to(agent: Agent) -> Q:
-    """Supervisors and admins see everything; agents their own and unassigned conversations."""
+def visible_to(agent: Agent, teams: Collection[str] = ()) -> Q:
+    """Supervisors and admins see everything; agents their own conversations and the
+    unassigned ones of their ``teams`` or of no team yet (the bot's, not escalated). A
+    team's unassigned conversations are its members' to take: an agent outside it cannot
+    list, read, reply to (take over) or write the fields of them."""
     if agent.role in (AgentRole.SUPERVISOR, AgentRole.ADMIN):
         return Q()
-    return Q(assignee_id=agent.id) | Q(assignee_id__isnull=True)
+    pool = Q(team__isnull=True) | Q(team__in=list(teams)) if teams else Q(team__isnull=True)
+    return Q(assignee_id=agent.id) | (Q(assignee_id__isnull=True) & pool)
+
+
+def request_view(request: web.Request) -> Q:
+    """:func:`visible_to` for the request's agent, with their teams from ``teams.yaml``."""
+    agent = request[AGENT]
+    teams = request.app[RUNTIME].ctx.config.automation.teams.teams_of(agent.email)
+    return visible_to(agent, teams)
 
 
 def status_filter(request: web.Request) -> ConversationStatus | None:
@@ -93,11 +110,8 @@ def _json(model: object) -> web.Response:
 
 async def visible_conversation(request: web.Request) -> Conversation:
     """The ``{id}`` conversation if the agent may see it, else 404 (never 403: no probing)."""
-    try:
-        conversation_id = int(request.match_info["id"])
-    except ValueError:
-        raise NotFound("no such conversation") from None
-    conversation = await Conversation.filter(visible_to(request[AGENT]), id=conversation_id).first()
+    conversation_id = path_id(request.match_info["id"], "conversation")
+    conversation = await Conversation.filter(request_view(request), id=conversation_id).first()
     if conversation is None:
         raise NotFound("no such conversation")
     return conversation
@@ -117,7 +131,7 @@ async def me(request: web.Request) -> web.Response:
 async def list_conversations(request: web.Request) -> web.Response:
     """Newest activity first; filter with ?status= and page with ?before_id=."""
     ctx = request.app[RUNTIME].ctx
-    query = Conversation.filter(visible_to(request[AGENT]))
+    query = Conversation.filter(request_view(request))
     status = status_filter(request)
     if status is not None:
         query = query.filter(status=status)
@@ -125,7 +139,7 @@ async def list_conversations(request: web.Request) -> web.Response:
         limit = min(MAX_LIST, max(1, int(request.query.get("limit", "50"))))
         before = request.query.get("before_id")
         if before:
-            query = query.filter(id__lt=int(before))
+            query = query.filter(id__lt=query_id(before, "before_id"))
     except ValueError:
         raise InvalidRequest("limit and before_id must be integers") from None
     rows = await query.order_by("-updated_at", "-id").limit(limit)
@@ -183,11 +197,8 @@ async def reply(request: web.Request) -> web.Response:
 async def set_contact_fields(request: web.Request) -> web.Response:
     """Write custom fields through the same validation as surveys and rules; all or nothing."""
     ctx = request.app[RUNTIME].ctx
-    try:
-        contact_id = int(request.match_info["id"])
-    except ValueError:
-        raise NotFound("no such contact") from None
-    visible = await Conversation.filter(visible_to(request[AGENT]), contact_id=contact_id).exists()
+    contact_id = path_id(request.match_info["id"], "contact")
+    visible = await Conversation.filter(request_view(request), contact_id=contact_id).exists()
     contact = await Contact.get_or_none(id=contact_id) if visible else None
     if contact is None:
         raise NotFound("no such contact")
@@ -222,7 +233,7 @@ async def set_contact_fields(request: web.Request) -> web.Response:
         return _json(contact_out(contact))
     # rules on field_changed run in the conversation's lane, like a survey's write
     identity = await ContactIdentity.get(id=conversation.identity_id)
-    lane = ctx.locks.lane(lane_key(conversation.inbox_id, identity.source_id))
+    lane = ctx.locks.lane(lane_key(conversation.inbox_id, stable_key(identity.source_id)))
     async with lane, in_transaction() as conn:
         contact = await Contact.get(id=contact.id, using_db=conn)
         changes = _apply_field_writes(contact, writes)

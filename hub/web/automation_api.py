@@ -22,9 +22,9 @@ from hub.store.models import AgentRole, Contact, Conversation, ConversationStatu
 from hub.web.agent_api import (
     AGENT,
     authenticated,
+    request_view,
     status_filter,
     visible_conversation,
-    visible_to,
 )
 from hub.web.apidoc import documented
 from hub.web.keys import RUNTIME
@@ -116,7 +116,7 @@ async def team_queue(request: web.Request) -> web.Response:
     member = agent.email.lower() in {a.lower() for a in team.agents}
     if not member and agent.role not in (AgentRole.SUPERVISOR, AgentRole.ADMIN):
         raise Forbidden("only this team's agents see its queue")
-    query = Conversation.filter(visible_to(agent), team=team.name)
+    query = Conversation.filter(request_view(request), team=team.name)
     status = status_filter(request)
     if status is not None:
         query = query.filter(status=status)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from hub.errors import Forbidden, InvalidRequest, NotFound
+from channels.errors import PayloadInvalid
+from channels.wire import load_json
+from hub.errors import BodyTimeout, Forbidden, InvalidRequest, NotFound
+from hub.logs import failure
+from hub.web.bodies import read_body
+from hub.web.ratelimits import RateLimited, too_many
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +25,15 @@ def error_response(status: int, reason: str) -> web.Response:
 
 
 async def read_json(request: web.Request) -> object:
-    """The body as JSON, or a 400 that says what is wrong with it."""
-    body = await request.read()
+    """The body as JSON, or a 400 that says what is wrong with it. Parsed under the same
+    limits as provider bodies (``channels.wire``: nesting depth, integer size, no NaN),
+    and NUL or lone surrogates in strings become U+FFFD, so what is stored reads back the
+    same on SQLite and PostgreSQL."""
+    body = await read_body(request)
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidRequest(f"malformed JSON: {exc}") from None
+        return load_json(body)
+    except PayloadInvalid as exc:
+        raise InvalidRequest(exc.reason) from None
 
 
 @web.middleware
@@ -39,10 +46,18 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(403, str(exc) or "forbidden")
     except InvalidRequest as exc:
         return error_response(400, str(exc))
+    except RateLimited as exc:
+        return too_many(exc)
+    except BodyTimeout as exc:
+        response = error_response(408, str(exc))
+        response.force_close()
+        return response
     except web.HTTPException as exc:
         if exc.status >= 400 and exc.content_type != "application/json":
             return error_response(exc.status, exc.text or exc.reason)
         raise
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+    except Exception as exc:
+        route = request.match_info.route.resource
+        where = route.canonical if route is not None else "?"
+        failure(log, f"{request.method} {where}", exc)
         return error_response(500, "internal error")

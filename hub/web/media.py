@@ -2,7 +2,8 @@
 
 Ingestion only records a medium's provider id or URL; the bytes are fetched when an agent
 opens it: WhatsApp Cloud through ``GET /{media-id}`` then the short-lived URL (both with the
-access token), Twilio's media URLs with Basic auth, any other stored URL as is. Nothing is
+access token), Twilio's media URLs with Basic auth, any other stored URL only as the
+inbox's media policy allows (``channels.media_policy``: a refusal is a 403). Nothing is
 cached on disk. Provider failures answer 502 with a one-line reason.
 """
 
@@ -11,23 +12,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from channels.base import ChannelAdapter
-from channels.errors import SendError
+from channels.errors import MediaRefused, SendError
+from channels.media_fetch import fetch_media as fetch_under_policy
 from hub.errors import NotFound
+from hub.logs import redact
 from hub.store.models import Conversation, Message
-from hub.web.agent_api import AGENT, authenticated, visible_to
+from hub.web.agent_api import authenticated, request_view
 from hub.web.apidoc import documented
 from hub.web.errors import error_response
 from hub.web.keys import RUNTIME
+from hub.web.params import path_id
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
-FETCH_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=10)
-CHUNK = 64 * 1024
 DEFAULT_TYPE = "application/octet-stream"
 
 
@@ -47,26 +48,18 @@ def _media_headers(mime: str, attachment: dict[str, Any]) -> dict[str, str]:
 
 
 async def _message_for(request: web.Request) -> Message:
-    try:
-        message_id = int(request.match_info["id"])
-    except ValueError:
-        raise NotFound("no such message") from None
+    message_id = path_id(request.match_info["id"], "message")
     message = await Message.get_or_none(id=message_id)
     if message is None:
         raise NotFound("no such message")
-    visible = await Conversation.filter(
-        visible_to(request[AGENT]), id=message.conversation_id
-    ).exists()
+    visible = await Conversation.filter(request_view(request), id=message.conversation_id).exists()
     if not visible:
         raise NotFound("no such message")  # same answer: existence is not disclosed
     return message
 
 
 def _attachment(message: Message, raw_index: str) -> dict[str, Any]:
-    try:
-        index = int(raw_index)
-    except ValueError:
-        raise NotFound("no such attachment") from None
+    index = path_id(raw_index, "attachment") if raw_index != "0" else 0
     attachments = message.attachments or []
     if not 0 <= index < len(attachments) or not isinstance(attachments[index], dict):
         raise NotFound("no such attachment")
@@ -90,8 +83,8 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     via_adapter = {"whatsapp_cloud": media_id, "twilio": url}.get(inbox.kind if inbox else "")
     if not via_adapter and not url:
         raise NotFound("this attachment has no URL to download")
-    if not via_adapter:
-        return await _stream_url(request, str(url), item)
+    if not via_adapter or inbox is None:
+        return await _fetch_url(request, inbox.slug if inbox else "", str(url), item)
     fetch_media = getattr(adapter, "fetch_media", None)
     if fetch_media is None:
         reason = ctx.unavailable.get(inbox.slug, "") if inbox else ""
@@ -99,33 +92,30 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     try:
         content, mime = await fetch_media(str(via_adapter))
     except SendError as exc:
-        log.warning("media of message %s: provider failed: %s", message.id, exc.reason)
+        log.warning("media of message %s: provider failed: %s", message.id, redact(exc.reason))
         return error_response(502, f"provider error: {exc.reason}")
     return web.Response(body=content, headers=_media_headers(mime or DEFAULT_TYPE, item))
 
 
-async def _stream_url(request: web.Request, url: str, item: dict[str, Any]) -> web.StreamResponse:
-    """A stored public URL (e.g. Messenger attachments): streamed through, not buffered."""
-    if not url.startswith(("https://", "http://")):
-        return error_response(502, "the stored media URL is not http(s)")
-    http = request.app[RUNTIME].http
-    assert http is not None
-    response: web.StreamResponse | None = None
+async def _fetch_url(
+    request: web.Request, slug: str, url: str, item: dict[str, Any]
+) -> web.Response:
+    """A stored URL (e.g. Messenger attachments), fetched only as the inbox's media policy
+    allows: its provider's hosts, redirects checked hop by hop, public addresses only
+    (vetted after DNS and again at connect time), bounded in size and time, never with
+    credentials. A refused URL is a 403 and no request is made."""
+    runtime = request.app[RUNTIME]
+    policy = runtime.ctx.media_policies.get(slug)
+    http = runtime.media_http
+    if policy is None or http is None:
+        return error_response(503, "the inbox cannot fetch media now")
     try:
-        async with http.get(url, timeout=FETCH_TIMEOUT) as upstream:
-            if upstream.status >= 400:
-                return error_response(502, f"provider error: media URL answered {upstream.status}")
-            mime = upstream.headers.get("Content-Type") or item.get("mime_type") or DEFAULT_TYPE
-            response = web.StreamResponse(headers=_media_headers(str(mime), item))
-            if upstream.content_length is not None:
-                response.content_length = upstream.content_length
-            await response.prepare(request)
-            async for chunk in upstream.content.iter_chunked(CHUNK):
-                await response.write(chunk)
-            await response.write_eof()
-            return response
-    except (TimeoutError, aiohttp.ClientError) as exc:
-        if response is not None and response.prepared:
-            log.warning("media stream of %s cut: %s", item.get("kind"), type(exc).__name__)
-            return response  # headers are gone: the client sees a short body
-        return error_response(502, f"provider error: media download failed ({type(exc).__name__})")
+        content, mime = await fetch_under_policy(http, policy, url, {})
+    except MediaRefused as exc:
+        log.info("stored media URL refused: %s", redact(exc.reason))
+        return error_response(403, f"media URL refused: {exc.reason}")
+    except SendError as exc:
+        return error_response(502, f"provider error: {exc.reason}")
+    return web.Response(
+        body=content, headers=_media_headers(mime or item.get("mime_type") or DEFAULT_TYPE, item)
+    )

@@ -23,7 +23,8 @@ from hub.inbound.ingest import ingest
 from hub.store.models import ContactIdentity, Message
 from hub.web.apidoc import documented
 from hub.web.errors import error_response, read_json
-from hub.web.keys import OPEN_SOCKETS, RUNTIME, VISITOR_TOKENS
+from hub.web.keys import OPEN_SOCKETS, RATE_LIMITS, RUNTIME, VISITOR_TOKENS
+from hub.web.ratelimits import client_ip
 from hub.web.schemas import (
     VisitorHistoryOut,
     VisitorMessageAccepted,
@@ -130,6 +131,9 @@ async def demo_page(request: web.Request) -> web.Response:
 async def new_session(request: web.Request) -> web.Response:
     """A visitor token; an unexpired one sent back keeps the same visitor (and history)."""
     _, inbox = _webchat_inbox(request)
+    request.app[RATE_LIMITS].check(
+        [("ip_sessions", client_ip(request)), ("inbox_sessions", inbox.slug)]
+    )
     tokens = request.app[VISITOR_TOKENS]
     existing = _visitor(request, inbox, _bearer(request))
     if existing is not None:
@@ -158,6 +162,13 @@ def _require_visitor(request: web.Request, inbox: InboxRef) -> Visitor:
 async def post_message(request: web.Request) -> web.Response:
     ctx, inbox = _webchat_inbox(request)
     visitor = _require_visitor(request, inbox)
+    request.app[RATE_LIMITS].check(
+        [
+            ("visitor_messages", visitor.visitor_id),
+            ("ip_messages", client_ip(request)),
+            ("inbox_messages", inbox.slug),
+        ]
+    )
     body = parse_body(VisitorMessageIn, await read_json(request))
     item = visitor_item(visitor.visitor_id, body.client_id, body.text, body.payload, body.name)
     new = await ingest(ctx, inbox, [item])

@@ -48,6 +48,8 @@ inboxes:
     kind: api
     callback_url: {callback_url}
     secrets: {{signing_secret: BENCH_API_SECRET}}
+# the load generator is one IP with a handful of visitors: rate limits would measure 429s
+limits: {{enabled: false}}
 """
 
 

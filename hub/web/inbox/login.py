@@ -70,7 +70,7 @@ async def login(request: web.Request) -> web.Response:
         return refused
     agent = await Agent.get_or_none(email=email)
     ok = check_password(agent.password_hash if agent else _DUMMY_HASH, body.password)
-    if agent is None or not ok:
+    if agent is None or not ok or agent.disabled_at is not None:
         limiter.failed(email, address)
         raise web.HTTPUnauthorized(text="wrong email or password")
     limiter.succeeded(email)

@@ -68,7 +68,9 @@ async def session_for(token: str | None) -> tuple[AgentSession, Agent] | None:
         await AgentSession.filter(id=row.id).delete()
         return None
     agent = await Agent.get_or_none(id=row.agent_id)
-    return (row, agent) if agent is not None else None
+    if agent is None or agent.disabled_at is not None:  # `hub agents disable` ends sessions too
+        return None
+    return row, agent
 
 
 async def end_session(token: str | None) -> None:

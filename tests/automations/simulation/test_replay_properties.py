@@ -62,4 +62,6 @@ def test_replay_never_raises_and_is_deterministic(
     second = replay(conversation, 1, demo_target.brain, demo_target.settings)
     assert first == second
     assert first.verdict in set(Verdict)
-    assert first.ended_at >= messages[-1].ts
+    replayed = [m for m in messages if m.text is not None or m.button is not None]
+    if replayed:  # a turn with neither text nor button is not replayed, so not waited for
+        assert first.ended_at >= replayed[-1].ts

@@ -161,10 +161,10 @@ def test_a_round_holds_one_message_per_identity() -> None:
     # that resolve to the same sender never share a round
     first, second, other = _stored(1, "x", "same"), _stored(1, "y", "same"), _stored(1, "z", "z")
     queues = {(1, "x"): [first], (1, "y"): [second], (1, "z"): [other]}
-    round_, left = _next_round(queues)
+    round_, left, _ = _next_round(queues)
     assert [event for event, _ in round_] == [first, other]
     assert left == {(1, "y"): [second]}
-    round_, left = _next_round(left)
+    round_, left, _ = _next_round(left)
     assert [event for event, _ in round_] == [second]
     assert left == {}
 

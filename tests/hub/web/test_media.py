@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from channels.media_policy import Origin
 from hub.auth import create_api_token
 from hub.store.models import Agent, Conversation, Message
 from tests.channels.adapters import TWILIO_SID, WA_TOKEN
@@ -95,7 +96,18 @@ async def media(tmp_path: Path) -> AsyncIterator[MediaHub]:
     async with FakeCdn() as cdn, provider_hub(tmp_path, twilio_fake=twilio) as providers:
         agent = await Agent.create(email="ana@example.com", name="Ana", role="agent")
         token = await create_api_token(agent)
+        trust_cdn(providers, cdn)
         yield MediaHub(providers, twilio, cdn, token, agent)  # type: ignore[arg-type]
+
+
+def trust_cdn(providers: Providers, cdn: FakeProvider) -> None:
+    """The fake CDN listens on loopback, which the media policy refuses: this test's
+    Messenger policy trusts its origin explicitly, as an operator's proxy would be."""
+    ctx = providers.hub.runtime.ctx  # type: ignore[union-attr]
+    origin = Origin.of(cdn.base_url)
+    assert origin is not None
+    policy = ctx.media_policies["messenger"]
+    ctx.media_policies["messenger"] = replace(policy, trusted=(*policy.trusted, origin))
 
 
 def media_requests(fake: FakeProvider) -> list[str]:
@@ -273,3 +285,57 @@ async def test_twilio_and_cdn_failures_are_502(media: MediaHub) -> None:
     response = await media.get(cdn_message.id)
     assert response.status == 502
     assert "404" in (await response.json())["error"]
+
+
+def messenger_attachment(url: str, mid: str) -> Any:
+    return meta_post(
+        "messenger",
+        {
+            "object": "page",
+            "entry": [
+                {
+                    "id": "404217156637689",
+                    "time": 0,
+                    "messaging": [
+                        {
+                            "sender": {"id": "7004"},
+                            "recipient": {"id": "404217156637689"},
+                            "timestamp": int(datetime.now(UTC).timestamp() * 1000),
+                            "message": {
+                                "mid": mid,
+                                "attachments": [{"type": "image", "payload": {"url": url}}],
+                            },
+                        }
+                    ],
+                }
+            ],
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "{cdn}/cdn/s.webp",  # loopback, not trusted by this inbox's policy
+        "http://localhost:{port}/cdn/s.webp",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.8/cdn/s.webp",
+        "https://[::1]:{port}/cdn/s.webp",
+        "file:///etc/passwd",
+        "https://user:pw@scontent.fbcdn.net/x.webp",
+    ],
+)
+async def test_a_private_or_foreign_stored_url_is_refused_and_not_fetched(
+    media: MediaHub, url: str
+) -> None:
+    ctx = media.providers.hub.runtime.ctx  # type: ignore[union-attr]
+    ctx.media_policies["messenger"] = replace(ctx.media_policies["messenger"], trusted=())
+    port = media.cdn.base_url.rsplit(":", 1)[1]
+    stored = url.format(cdn=media.cdn.base_url, port=port)
+    message = await media.receive(messenger_attachment(stored, f"m_private{abs(hash(url))}"))
+    assert message.attachments[0]["url"] == stored
+    response = await media.get(message.id)
+    assert 400 <= response.status < 500, response.status
+    reason = (await response.json())["error"]
+    assert reason.startswith("media URL refused"), reason
+    assert media_requests(media.cdn) == []

@@ -10,6 +10,7 @@ import pytest
 
 from hub.auth import create_api_token
 from hub.store.inbox_models import AgentSession
+from hub.store.models import Agent
 from tests.hub.web.inbox.support import PASSWORD, login_token, make_agent, sign_in, signed_in
 from tests.support.harness import HubHarness
 
@@ -187,3 +188,12 @@ async def test_malformed_sign_in_bodies_get_a_reason(hub: HubHarness) -> None:
     )
     assert extra.status == 400
     assert "admin" in (await extra.json())["error"]
+
+
+async def test_a_disabled_agent_is_signed_out_and_cannot_sign_in_again(hub: HubHarness) -> None:
+    agent = await make_agent()
+    await signed_in(hub.http)
+    assert (await hub.http.get("/inbox/api/me")).status == 200
+    await Agent.filter(id=agent.id).update(disabled_at=datetime.now(UTC))
+    assert (await hub.http.get("/inbox/api/me")).status == 401
+    assert (await sign_in(hub.http)).status == 401
