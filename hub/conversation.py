@@ -6,9 +6,11 @@ conversation takes the same lock, so none of them interleave with a bot step.
 :func:`lane_key` is the one name of that lock.
 
 **The status machine.** ``bot`` (automations have it) → ``queued`` (escalated, waiting for
-a person) → ``assigned`` → ``resolved``. :data:`TRANSITIONS` is the whole table: a change
-that is not in it leaves the status as it is (escalating a conversation people already
-have, resolving one twice), which the callers rely on to do nothing.
+a person) → ``assigned`` → ``resolved``. The table is the brain's
+(``automations.conversation.transitions``, which every status change goes through inside
+``decide``); :data:`TRANSITIONS` is its view in the hub's terms: a change that is not in it
+leaves the status as it is (escalating a conversation people already have, resolving one
+twice), which the callers rely on to do nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from automations.conversation import TRANSITIONS as BRAIN_TRANSITIONS
+from automations.conversation import Cause
 from hub.store.models import ConversationStatus
 
 
@@ -34,16 +38,18 @@ class Change(StrEnum):
     RESOLVE = "resolve"  #: done (a rule's ``resolve``)
 
 
-_S = ConversationStatus
+#: the hub's changes and the brain's causes they are
+_CAUSES: Mapping[Change, Cause] = {
+    Change.TAKE_OVER: Cause.TAKE_OVER,
+    Change.ESCALATE: Cause.ESCALATE,
+    Change.RESOLVE: Cause.RESOLVE,
+}
 
 #: (status now, change) -> status after; every pair not listed changes nothing
 TRANSITIONS: Mapping[tuple[ConversationStatus, Change], ConversationStatus] = {
-    (_S.BOT, Change.TAKE_OVER): _S.ASSIGNED,
-    (_S.QUEUED, Change.TAKE_OVER): _S.ASSIGNED,
-    (_S.BOT, Change.ESCALATE): _S.QUEUED,
-    (_S.BOT, Change.RESOLVE): _S.RESOLVED,
-    (_S.QUEUED, Change.RESOLVE): _S.RESOLVED,
-    (_S.ASSIGNED, Change.RESOLVE): _S.RESOLVED,
+    (ConversationStatus(before), change): ConversationStatus(after)
+    for change, cause in _CAUSES.items()
+    for before, after in BRAIN_TRANSITIONS[cause].items()
 }
 
 

@@ -21,3 +21,8 @@ class BodyTimeout(HubError):
 
 class InvalidRequest(HubError):
     """A request body that cannot be used; the message is the one-line reason."""
+
+
+class ConversationChanged(HubError):
+    """A conversation changed between reading it and writing a decision about it (two
+    agents taking it at once): the write is refused and its transaction rolled back."""

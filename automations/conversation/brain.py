@@ -96,6 +96,16 @@ class Brain:
     notifiers: frozenset[str] = DEFAULT_NOTIFIERS
     #: lower-cased e-mails the rules' ``assign_agent`` names: the agents the hub loads
     agent_emails: frozenset[str] = frozenset()
+    #: parts of the state this config's decisions read beyond the conversation and contact
+    #: rows: the hub's loader skips the others (no decision reads pending timers or the
+    #: contact's identities yet; a detector or SLA clock that does sets its flag)
+    reads_timers: bool = False
+    reads_identities: bool = False
+
+    @property
+    def reads_transcript(self) -> bool:
+        """Typed confirmations and "was it helpful?" read the transcript (NLU only)."""
+        return self.nlu is not None
 
     @property
     def nlu_settings(self) -> NluSettings | None:

@@ -100,12 +100,14 @@ class Step:
 
     def _record(self, decision: Decision) -> Record:
         explanation = decision.explanation
+        kept = bool(explanation.rules or explanation.failures or decision.fired)
         record = Record(
             "rules",
             explanation.event,
             explanation.at,
             fired=decision.fired,
-            explanation=explanation.to_dict(),
+            # the JSON of a record nobody keeps is not worth building (most messages)
+            explanation=explanation.to_dict() if kept else None,
         )
         record.failures.extend(
             {"rule": f.rule, "action": f.action, "error": f.error, "stage": "plan"}
@@ -113,7 +115,7 @@ class Step:
         )
         for failure in explanation.failures:
             log.warning("rule %s: action %s could not be planned", failure.rule, failure.action)
-        if explanation.rules or explanation.failures or decision.fired:
+        if kept:
             self.work.records.append(record)
         return record
 

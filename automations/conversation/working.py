@@ -329,7 +329,7 @@ class Working:
                 assigned_at=values["assigned_at"],
                 first_response_at=values["first_response_at"],
             ),
-            bot_state=bot_state if bot_state.to_json() != self.bot_before.to_json() else None,
+            bot_state=bot_state if bot_state != self.bot_before else None,
             timers_cancel=TimerCancel(
                 keys=tuple(self.cancelled),
                 prefixes=tuple(self.prefixes),

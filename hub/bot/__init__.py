@@ -1,3 +1,6 @@
-"""The bot step as it runs today against the database (rules, surveys, NLU, timers).
+"""The thin applier around the pure brain (``automations.conversation.decide``).
 
-To be replaced by a thin applier around the pure ``decide`` of ``automations/``."""
+``state`` loads what a decision reads (a batch in a few queries), ``step`` calls ``decide``
+(after the remote NLU provider when the config uses one), ``apply`` writes the Decision in
+the caller's transaction, ``timers`` keeps the timer table and its alarms, ``actions``
+delivers recorded notifications. Nothing here decides."""

@@ -12,21 +12,22 @@ point at it, and a rescheduled timer simply waits for its new time.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from tortoise.transactions import in_transaction
 
-from automations.rules import Event, EventKind, Sender, Timer
+from automations.conversation import TimerCancel, TimerSet
+from automations.rules import Event, EventKind, Sender
 from hub.context import HubContext
 from hub.conversation import lane_key
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import TIMER_JOB
 from hub.outbound.replies import Reply, create_replies, enqueue_sends
 from hub.store.automation_models import ScheduledTimer
-from hub.store.models import Contact, ContactIdentity, Conversation, ConversationStatus, Outbox
+from hub.store.models import Contact, ContactIdentity, Conversation, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -94,55 +95,46 @@ async def _ring_at(ctx: HubContext, timer_id: int, due_at: datetime, floor_s: fl
     await ctx.queue.enqueue(TIMER_JOB, timer_id, job_id=_job_id(timer_id, due_at), delay_s=delay)
 
 
-async def schedule(
-    ctx: HubContext, conn: Any, conversation_id: int, timers: Iterable[Timer], now: datetime
+async def apply(
+    ctx: HubContext,
+    conn: Any,
+    conversation_id: int,
+    cancel: TimerCancel,
+    timers: Sequence[TimerSet],
 ) -> None:
-    """Write ``timers`` in the caller's transaction and set their alarms.
+    """A decision's timers in the caller's transaction: drop what it cancels, then write
+    what it sets and set their alarms.
 
-    ``Timer.restart`` replaces a pending timer of the same key; without it a pending one is
-    kept (the hub has been waiting since then). Written without conflicts, so an agent's
+    ``TimerSet.restart`` replaces a pending timer of the same key; without it a pending one
+    is kept (the hub has been waiting since then). Written without conflicts, so an agent's
     reply and a bot step racing on one conversation cannot fail each other.
     """
+    rows = ScheduledTimer.filter(conversation_id=conversation_id)
+    if cancel.all:
+        await rows.using_db(conn).delete()
+    else:
+        if cancel.keys:
+            await rows.filter(key__in=list(cancel.keys)).using_db(conn).delete()
+        for prefix in cancel.prefixes:
+            await rows.filter(key__startswith=prefix).using_db(conn).delete()
+    if not timers:
+        return
+    new: list[ScheduledTimer] = []
     for timer in timers:
-        due = now + timer.after
         values: dict[str, Any] = {
             "kind": timer.kind,
             "event": event_to_json(timer.event),
-            "due_at": due,
-            "scheduled_at": now,
+            "due_at": timer.due_at,
+            "scheduled_at": timer.scheduled_at,
         }
-        rows = ScheduledTimer.filter(conversation_id=conversation_id, key=timer.key)
-        if not (timer.restart and await rows.using_db(conn).update(**values)):
-            await ScheduledTimer.bulk_create(
-                [ScheduledTimer(conversation_id=conversation_id, key=timer.key, **values)],
-                ignore_conflicts=True,
-                using_db=conn,
-            )
-        row = await rows.using_db(conn).first()
-        if row is not None:
-            await _ring_at(ctx, row.id, row.due_at, MIN_DELAY_S)
-
-
-async def cancel(conn: Any, conversation_id: int, keys: Iterable[str]) -> None:
-    wanted = list(keys)
-    if wanted:
-        await (
-            ScheduledTimer.filter(conversation_id=conversation_id, key__in=wanted)
-            .using_db(conn)
-            .delete()
-        )
-
-
-async def cancel_prefix(conn: Any, conversation_id: int, prefix: str) -> None:
-    await (
-        ScheduledTimer.filter(conversation_id=conversation_id, key__startswith=prefix)
-        .using_db(conn)
-        .delete()
-    )
-
-
-async def cancel_all(conn: Any, conversation_id: int) -> None:
-    await ScheduledTimer.filter(conversation_id=conversation_id).using_db(conn).delete()
+        if timer.restart and await rows.filter(key=timer.key).using_db(conn).update(**values):
+            continue
+        new.append(ScheduledTimer(conversation_id=conversation_id, key=timer.key, **values))
+    if new:
+        await ScheduledTimer.bulk_create(new, ignore_conflicts=True, using_db=conn)
+    keys = [timer.key for timer in timers]
+    for row in await rows.filter(key__in=keys).using_db(conn):
+        await _ring_at(ctx, row.id, row.due_at, MIN_DELAY_S)
 
 
 async def pending_keys(conversation_id: int) -> list[str]:
@@ -204,8 +196,6 @@ async def _fire_claimed(ctx: HubContext, conn: Any, timer_id: int, recipient: st
         return []
     await ScheduledTimer.filter(id=claimed.id).using_db(conn).delete()
     conversation = await Conversation.filter(id=claimed.conversation_id).using_db(conn).get()
-    if conversation.status == ConversationStatus.RESOLVED:
-        return []
     contact = await Contact.filter(id=conversation.contact_id).using_db(conn).get()
     due = DueTimer(
         key=claimed.key,

@@ -10,9 +10,6 @@ from pathlib import Path
 import click
 
 from automations.conversation import (
-    RenderedSnippet,
-    SnippetRenderer,
-    SnippetValues,
     build_brain,
 )
 from automations.nlu import ClassifierOptions
@@ -22,7 +19,8 @@ from channels.registry import adapter_class
 from config.errors import ConfigError
 from config.inboxes import INBOX_KINDS
 from config.loader import load_config
-from snippets import SnippetLibrary, Variables
+from hub.bot.step import snippet_renderer
+from snippets import SnippetLibrary
 
 
 def read_history(text: str, fmt: str) -> History:
@@ -37,24 +35,6 @@ def read_history(text: str, fmt: str) -> History:
     return read_jsonl(text.splitlines())
 
 
-def _renderer(library: SnippetLibrary) -> SnippetRenderer:
-    def render(name: str, language: str, values: SnippetValues) -> RenderedSnippet:
-        return library.render(
-            name,
-            language,
-            Variables(
-                conversation_id=values.conversation_id,
-                contact_name=values.contact_name,
-                contact_email=values.contact_email,
-                contact_fields=values.contact_fields,
-                agent_name=values.agent_name,
-                inbox_name=values.inbox_name,
-            ),
-        )
-
-    return render
-
-
 def target_for(directory: Path, encoder: bool, *, memo: bool = True) -> Target:
     try:
         config = load_config(directory)
@@ -66,7 +46,7 @@ def target_for(directory: Path, encoder: bool, *, memo: bool = True) -> Target:
     library = SnippetLibrary.from_config(config.snippets, config.hub)
     with tempfile.TemporaryDirectory() as cache:
         brain = build_brain(
-            config, cache_dir=Path(cache), snippets=_renderer(library), options=options
+            config, cache_dir=Path(cache), snippets=snippet_renderer(library), options=options
         )
     inboxes: dict[str, str] = {}
     for inbox in config.hub.inboxes:

@@ -16,7 +16,7 @@ from typing import Any
 
 from channels.base import InboundItem
 from channels.keys import stable_key
-from hub.bot.step import BotTurn, run_bot_step
+from hub.bot.step import BotTurn, bot_of, run_bot_step
 from hub.context import HubContext
 from hub.inbound.contacts import fill_from_profile
 from hub.outbound.replies import ReplyBatch, create_reply_batches
@@ -66,14 +66,15 @@ async def apply_messages(
     await _resolve_identities(conn, works)
     await _get_or_open_conversations(conn, works)
     await _store_messages(conn, works)
+    rows = [(w.conversation, w.contact) for w in works if w.conversation and w.contact]
+    current = [w.message for w in works if w.message is not None]
+    loaded = await bot_of(ctx).load(ctx, conn, rows, current)
     batches: list[ReplyBatch] = []
     for work in works:
         assert work.conversation is not None
         assert work.contact is not None
         assert work.identity is not None
         assert work.message is not None
-        if work.conversation.status != ConversationStatus.BOT:
-            continue
         turn = BotTurn(
             inbox=ctx.inboxes_by_id[work.event.inbox_id],
             conversation=work.conversation,
@@ -83,6 +84,7 @@ async def apply_messages(
             item=work.item,
             opened=work.opened,
             now=datetime.now(UTC),
+            loaded=loaded.get(work.conversation.id),
         )
         replies = await run_bot_step(ctx, conn, turn)
         if replies:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Collection
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from aiohttp import web
 from tortoise.expressions import Q
@@ -16,9 +16,9 @@ from automations.fields import to_json as field_json
 from channels.keys import stable_key
 from hub.auth import agent_for_token
 from hub.bot.step import on_agent_reply, on_fields_changed
-from hub.conversation import Change, is_open, lane_key, next_status
+from hub.conversation import is_open, lane_key
 from hub.errors import Forbidden, InvalidRequest, NotFound
-from hub.outbound.replies import Reply, create_replies, enqueue_sends
+from hub.outbound.replies import create_replies, enqueue_sends
 from hub.store.models import (
     Agent,
     AgentRole,
@@ -27,7 +27,6 @@ from hub.store.models import (
     Conversation,
     ConversationStatus,
     Message,
-    SenderKind,
 )
 from hub.web.apidoc import documented
 from hub.web.errors import read_json
@@ -182,33 +181,9 @@ async def reply(request: web.Request) -> web.Response:
     async with in_transaction() as conn:
         conversation = await Conversation.filter(id=conversation.id).using_db(conn).get()
         identity = await ContactIdentity.get(id=conversation.identity_id, using_db=conn)
-        now = datetime.now(UTC)
-        fields = []
-        if conversation.first_response_at is None:
-            conversation.first_response_at = now
-            fields.append("first_response_at")
-        status = next_status(conversation.status, Change.TAKE_OVER)
-        if status is not None:
-            conversation.status = status
-            conversation.assignee_id = agent.id
-            conversation.assigned_at = now
-            fields += ["status", "assignee_id", "assigned_at"]
-        fields.append("updated_at")
-        await conversation.save(using_db=conn, update_fields=fields)
-        await on_agent_reply(ctx, conn, conversation)
-        rows = await create_replies(
-            conn,
-            conversation,
-            identity.source_id,
-            [
-                Reply(
-                    body.text,
-                    sender_kind=SenderKind.AGENT,
-                    agent_id=agent.id,
-                    sender_name=agent.name,
-                )
-            ],
-        )
+        # the brain takes the conversation over for the agent and stops the bot's survey
+        replies = await on_agent_reply(ctx, conn, conversation, agent, body.text)
+        rows = await create_replies(conn, conversation, identity.source_id, replies)
     await enqueue_sends(ctx, rows)
     message = await Message.get(id=rows[0].message_id)
     return web.json_response(json.loads(message_out(message).model_dump_json()), status=201)

@@ -1,5 +1,5 @@
-"""The brain as tests and benchmarks build it: the demo config, a snippet renderer over
-``snippets.SnippetLibrary`` (the adapter the hub uses too), an empty conversation state."""
+"""The brain as tests and benchmarks build it: the demo config, its snippets through the
+hub's adapter (``hub.bot.step.snippet_renderer``), an empty conversation state."""
 
 from __future__ import annotations
 
@@ -13,9 +13,6 @@ from automations.conversation import (
     ContactSnapshot,
     ConversationSnapshot,
     ConversationState,
-    RenderedSnippet,
-    SnippetRenderer,
-    SnippetValues,
     build_brain,
 )
 from automations.fields import FieldValidator
@@ -23,28 +20,11 @@ from automations.nlu import ClassifierOptions
 from automations.rules import RuleEngine
 from automations.surveys import SurveyRunner
 from config.loader import AppConfig, load_config
-from snippets import SnippetLibrary, Variables
+from hub.bot.step import snippet_renderer
+from snippets import SnippetLibrary
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "config" / "demo"
-
-
-def snippet_renderer(library: SnippetLibrary) -> SnippetRenderer:
-    def render(name: str, language: str, values: SnippetValues) -> RenderedSnippet:
-        return library.render(
-            name,
-            language,
-            Variables(
-                conversation_id=values.conversation_id,
-                contact_name=values.contact_name,
-                contact_email=values.contact_email,
-                contact_fields=values.contact_fields,
-                agent_name=values.agent_name,
-                inbox_name=values.inbox_name,
-            ),
-        )
-
-    return render
 
 
 @lru_cache(maxsize=2)

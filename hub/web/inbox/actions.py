@@ -1,22 +1,23 @@
 """One conversation in the inbox: read it, reply, take it over, resolve it.
 
 Replies go through the agent API's own handler (same outbox path, same take-over on the
-first reply); take-over and resolve follow the status table of ``hub.conversation`` and
-are conditional updates, so two agents taking the same conversation at once cannot both
-win: the second is told who has it.
+first reply); take-over and resolve are decided by the brain (``decide``: the status
+table, the assignee, the bot's survey and timers) and written as conditional updates, so
+two agents taking the same conversation at once cannot both win: the second is told.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 from tortoise.transactions import in_transaction
 
-from hub.bot import timers
-from hub.conversation import Change, next_status
-from hub.errors import Forbidden
+from automations.conversation import AgentTookOver, ResolvedByAgent
+from hub.bot.step import agent_ref, on_agent_action
+from hub.conversation import is_open
+from hub.errors import ConversationChanged, Forbidden
+from hub.outbound.replies import create_replies, enqueue_sends
 from hub.store.models import Agent, Contact, ContactIdentity, Conversation, Message
 from hub.web import agent_api
 from hub.web.agent_api import AGENT, visible_conversation
@@ -97,16 +98,9 @@ async def take_over(request: web.Request) -> web.Response:
         return web.json_response(await _detail(request, conversation))
     if conversation.assignee_id is not None and not sees_all(agent):
         raise web.HTTPConflict(text="a colleague already has this conversation")
-    status = next_status(conversation.status, Change.TAKE_OVER) or conversation.status
-    if status == "resolved":
+    if not is_open(conversation.status):
         raise Forbidden("this conversation is resolved")
-    now = datetime.now(UTC)
-    taken = await Conversation.filter(
-        id=conversation.id, status=conversation.status, assignee_id=conversation.assignee_id
-    ).update(status=status, assignee_id=agent.id, assigned_at=now, updated_at=now)
-    if not taken:
-        raise web.HTTPConflict(text="the conversation changed meanwhile; look again")
-    request.app[FEED].nudge()
+    await _decided(request, conversation, AgentTookOver(agent_ref(agent)))
     return web.json_response(await _detail(request, await Conversation.get(id=conversation.id)))
 
 
@@ -117,18 +111,26 @@ async def resolve(request: web.Request) -> web.Response:
     conversation = await visible_conversation(request)
     if conversation.assignee_id not in (None, agent.id) and not sees_all(agent):
         raise Forbidden("a colleague has this conversation")
-    status = next_status(conversation.status, Change.RESOLVE)
-    if status is None:
+    if not is_open(conversation.status):
         raise web.HTTPConflict(text="this conversation is already resolved")
-    now = datetime.now(UTC)
-    async with in_transaction() as conn:
-        done = (
-            await Conversation.filter(id=conversation.id, status=conversation.status)
-            .using_db(conn)
-            .update(status=status, resolved_at=now, updated_at=now)
-        )
-        if not done:
-            raise web.HTTPConflict(text="the conversation changed meanwhile; look again")
-        await timers.cancel_all(conn, conversation.id)
-    request.app[FEED].nudge()
+    await _decided(request, conversation, ResolvedByAgent(agent_ref(agent)))
     return web.json_response(await _detail(request, await Conversation.get(id=conversation.id)))
+
+
+async def _decided(
+    request: web.Request,
+    conversation: Conversation,
+    action: AgentTookOver | ResolvedByAgent,
+) -> None:
+    """The brain decides what the action does (status, assignee, timers, rules), written
+    only while the conversation is as read: the loser of a race is told (409)."""
+    ctx = request.app[RUNTIME].ctx
+    try:
+        async with in_transaction() as conn:
+            replies = await on_agent_action(ctx, conn, conversation, action)
+            identity = await ContactIdentity.get(id=conversation.identity_id, using_db=conn)
+            rows = await create_replies(conn, conversation, identity.source_id, replies)
+    except ConversationChanged as exc:
+        raise web.HTTPConflict(text=str(exc)) from None
+    await enqueue_sends(ctx, rows)
+    request.app[FEED].nudge()

@@ -30,6 +30,12 @@ def demo_brain(tmp_path_factory: pytest.TempPathFactory) -> Brain:
     return brain_for(demo_config(), cache_dir=tmp_path_factory.mktemp("nlu-cache"))
 
 
+@pytest.fixture(scope="session")
+def demo_engine_brain() -> Brain:
+    """The demo config without its NLU (what ``Chat(engine, runner)`` runs)."""
+    return brain_for(demo_config(), nlu=False)
+
+
 @pytest.fixture
 def demo_chat(demo_brain: Brain) -> Chat:
     """A web chat visitor named Ana on the demo config, NLU included, no language yet."""

@@ -238,3 +238,14 @@ def test_a_broken_state_is_recorded_not_raised(demo_brain: Brain) -> None:
     decision = decide(broken, [ConversationOpened(), object()], demo_brain, MONDAY_10H_PARIS)  # type: ignore[list-item]
     assert decision.explanations[-1].source == "brain"
     assert "no handler" in str(decision.explanations[-1].failures[0]["error"])
+
+
+def test_without_nlu_the_transcript_is_not_read(demo_engine_brain: Brain) -> None:
+    chat = Chat(brain=demo_engine_brain)
+    chat.says("Hello", opened=True)
+    chat.presses("choice:en")
+    assert not demo_engine_brain.reads_transcript
+    message = CustomerMessage(50, text="yes")
+    with_transcript = decide(chat.state, message, demo_engine_brain, chat.now)
+    without = decide(replace(chat.state, transcript=()), message, demo_engine_brain, chat.now)
+    assert with_transcript == without

@@ -1,8 +1,10 @@
 """Property: any sequence of inputs over the demo config gives the same decision twice,
-never raises, and never needs the brain's last-resort error record."""
+never raises, never needs the brain's last-resort error record, and does not depend on
+the parts of the state the brain says it does not read."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -96,6 +98,11 @@ def test_any_input_sequence_is_deterministic_and_safe(
         decision = decide(state, item, demo_brain, now)
         assert decide(state, item, demo_brain, now) == decision
         assert [r for r in decision.explanations if r.source == "brain"] == []
+        # what the brain says it does not read may be left out of the state (the hub does)
+        assert not demo_brain.reads_timers
+        assert not demo_brain.reads_identities
+        unread = replace(state, timers=(), contact=replace(state.contact, identities=()))
+        assert decide(unread, item, demo_brain, now) == decision
         state = memory.apply(state, decision)
 
     first = True
