@@ -74,7 +74,7 @@ def authenticated(
     return wrapper
 
 
-def visible_to(agent: Agent, teams: Collection[str] = ()) -> Q:
+def visible_to(agent: Agent, teams: Collection[str]) -> Q:
     """Supervisors and admins see everything; agents their own conversations and the
     unassigned ones of their ``teams`` or of no team yet (the bot's, not escalated). A
     team's unassigned conversations are its members' to take: an agent outside it cannot
@@ -87,9 +87,13 @@ def visible_to(agent: Agent, teams: Collection[str] = ()) -> Q:
 
 def request_view(request: web.Request) -> Q:
     """:func:`visible_to` for the request's agent, with their teams from ``teams.yaml``."""
-    agent = request[AGENT]
-    teams = request.app[RUNTIME].ctx.config.automation.teams.teams_of(agent.email)
-    return visible_to(agent, teams)
+    return agent_view(request.app, request[AGENT])
+
+
+def agent_view(app: web.Application, agent: Agent) -> Q:
+    """:func:`visible_to` for ``agent`` with their teams from the running config (the
+    inbox's socket asks it without a request of the agent API)."""
+    return visible_to(agent, app[RUNTIME].ctx.config.automation.teams.teams_of(agent.email))
 
 
 def status_filter(request: web.Request) -> ConversationStatus | None:

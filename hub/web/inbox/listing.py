@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 
 from hub.errors import Forbidden, InvalidRequest
 from hub.store.models import Agent, AgentRole, Conversation, ConversationStatus
-from hub.web.agent_api import AGENT, visible_to
+from hub.web.agent_api import AGENT, request_view
 from hub.web.inbox import keyset
 from hub.web.inbox.rows import conversation_rows
 from hub.web.inbox.sessions import SESSION, signed_in
@@ -78,10 +78,11 @@ def cursor_of(conversation: Conversation) -> str:
 
 
 async def page_of(
-    agent: Agent, view: str, status: str, limit: int, after: str | None
+    agent: Agent, scope: Q, view: str, status: str, limit: int, after: str | None
 ) -> tuple[list[Conversation], str | None]:
-    """One page of a view and the cursor of the next (None on the last page)."""
-    query = Conversation.filter(visible_to(agent), view_filter(agent, view), status_q(status))
+    """One page of a view and the cursor of the next (None on the last page); ``scope``
+    is what the agent may see (the agent API's ``visible_to``, teams included)."""
+    query = Conversation.filter(scope, view_filter(agent, view), status_q(status))
     if after:
         query = query.filter(keyset.after_cursor(KEYS, keyset.decode(after, KEYS, DATETIMES)))
     rows = list(await ordered(query).limit(limit + 1))
@@ -90,11 +91,11 @@ async def page_of(
     return rows, cursor_of(rows[-1]) if more and rows else None
 
 
-async def counts(agent: Agent, status: str) -> dict[str, int]:
+async def counts(agent: Agent, scope: Q, status: str) -> dict[str, int]:
     views = VIEWS if sees_all(agent) else VIEWS[:2]
     return {
         view: await Conversation.filter(
-            visible_to(agent), view_filter(agent, view), status_q(status)
+            scope, view_filter(agent, view), status_q(status)
         ).count()
         for view in views
     }
@@ -130,15 +131,16 @@ async def list_conversations(request: web.Request) -> web.Response:
     agent = request[AGENT]
     view = request.query.get("view", "mine")
     status = request.query.get("status", "open")
+    scope = request_view(request)
     rows, next_cursor = await page_of(
-        agent, view, status, _limit(request), request.query.get("after") or None
+        agent, scope, view, status, _limit(request), request.query.get("after") or None
     )
     body: dict[str, Any] = {
         "view": view,
         "status": status,
         "conversations": await conversation_rows(request.app[RUNTIME].ctx, rows),
         "next": next_cursor,
-        "counts": await counts(agent, status),
+        "counts": await counts(agent, scope, status),
         "at": datetime.now().astimezone().isoformat(),
     }
     return web.json_response(body)
@@ -149,4 +151,4 @@ async def list_conversations(request: web.Request) -> web.Response:
 async def view_counts(request: web.Request) -> web.Response:
     status = request.query.get("status", "open")
     status_q(status)
-    return web.json_response(await counts(request[AGENT], status))
+    return web.json_response(await counts(request[AGENT], request_view(request), status))

@@ -12,7 +12,7 @@ from aiohttp import web
 from hub.context import HubContext
 from hub.errors import InvalidRequest
 from hub.store.models import Contact, Conversation
-from hub.web.agent_api import AGENT, visible_to
+from hub.web.agent_api import AGENT, request_view
 from hub.web.errors import error_response
 from hub.web.inbox.sessions import signed_in
 from hub.web.keys import RUNTIME
@@ -41,7 +41,7 @@ async def search(request: web.Request) -> web.Response:
         conversation_id = int(request.query["conversation"])
     except (KeyError, ValueError):
         raise InvalidRequest("conversation must be a conversation id") from None
-    conversation = await Conversation.filter(visible_to(request[AGENT]), id=conversation_id).first()
+    conversation = await Conversation.filter(request_view(request), id=conversation_id).first()
     if conversation is None:
         return error_response(404, "no such conversation")
     contact = await Contact.get(id=conversation.contact_id)

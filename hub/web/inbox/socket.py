@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from hub.store.models import Agent, Conversation
-from hub.web.agent_api import visible_to
+from hub.web.agent_api import agent_view
 from hub.web.inbox.feed import FeedEvent
 from hub.web.inbox.keys import FEED
 from hub.web.inbox.sessions import COOKIE, same_origin, session_for
@@ -51,7 +51,8 @@ async def inbox_socket(request: web.Request) -> web.StreamResponse:
         await ws.send_json(
             {"type": "hello", "epoch": feed.epoch, "seq": feed.seq, "resync": replay is None}
         )
-        sent = await _send(ws, agent, replay or [], after if replay is not None else feed.seq)
+        start = after if replay is not None else feed.seq
+        sent = await _send(ws, request.app, agent, replay or [], start)
         reader = asyncio.create_task(_drain_client(ws))
         try:
             while not ws.closed and not reader.done():
@@ -64,7 +65,7 @@ async def inbox_socket(request: web.Request) -> web.StreamResponse:
                 batch = [first]
                 while not queue.empty():
                     batch.append(queue.get_nowait())
-                sent = await _send(ws, agent, batch, sent)
+                sent = await _send(ws, request.app, agent, batch, sent)
                 if queue in feed.overflowed:  # it missed events: resume from the buffer
                     await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"resume")
         except (ConnectionResetError, RuntimeError):
@@ -78,7 +79,11 @@ async def inbox_socket(request: web.Request) -> web.StreamResponse:
 
 
 async def _send(
-    ws: web.WebSocketResponse, agent: Agent, events: Iterable[FeedEvent], sent: int
+    ws: web.WebSocketResponse,
+    app: web.Application,
+    agent: Agent,
+    events: Iterable[FeedEvent],
+    sent: int,
 ) -> int:
     """Send the events after ``sent`` that ``agent`` may see; returns the last number sent.
     Visibility is the agent API's own ``visible_to``, asked once per batch; a conversation
@@ -88,7 +93,7 @@ async def _send(
         return sent
     ids = {event.conversation_id for event in todo}
     found: list[Any] = list(
-        await Conversation.filter(visible_to(agent), id__in=ids).values_list("id", flat=True)
+        await Conversation.filter(agent_view(app, agent), id__in=ids).values_list("id", flat=True)
     )
     visible = {int(i) for i in found}
     for event in todo:

@@ -34,7 +34,9 @@ async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
     server = Demo(tmp_path)
     await server.start()
     await run_cli(
-        ["agents", "add", "--email", "ana@demo.co", "--name", "Ana", "--password", PASSWORD],
+        # a member of the demo's English team, where an English-speaking customer's handoff goes
+        ["agents", "add", "--email", "alice@demo.example", "--name", "Alice"]
+        + ["--password", PASSWORD],  # noqa: RUF005
         server.env,
     )
     try:
@@ -97,7 +99,7 @@ async def _customer_asks_for_a_person(page: Any, base: str, name: str, text: str
 async def _sign_in(page: Any, base: str) -> None:
     await page.goto(f"{base}/inbox")
     await page.wait_for_url(f"{base}/inbox/login")
-    await page.keyboard.type("ana@demo.co")
+    await page.keyboard.type("alice@demo.example")
     await page.keyboard.press("Tab")
     await page.keyboard.type(PASSWORD)
     await page.keyboard.press("Enter")
@@ -132,7 +134,7 @@ async def test_an_agent_takes_over_and_answers_with_a_snippet_from_the_keyboard(
     assert await agent.locator(".msg.from-bot .chip", has_text="Talk to someone").count() >= 1
 
     await agent.keyboard.press("t")  # take over
-    await agent.locator("#conv-meta", has_text="with Ana").wait_for()
+    await agent.locator("#conv-meta", has_text="with Alice").wait_for()
     # it left the Unassigned view (the feed's event), and Mine counts it
     await row.wait_for(state="detached")
     await agent.locator(".view:not(.current) .count", has_text="1").wait_for()
@@ -159,9 +161,9 @@ async def test_an_agent_takes_over_and_answers_with_a_snippet_from_the_keyboard(
 
     # a dropped socket resumes: what the customer wrote meanwhile arrives, no reload
     await agent.evaluate("window.__same_page = true; window.inbox.live.drop()")
-    await customer.fill(".hub-chat-input", "Thank you, Ana")
+    await customer.fill(".hub-chat-input", "Thank you, Alice")
     await customer.press(".hub-chat-input", "Enter")
-    await agent.locator(".msg.from-contact", has_text="Thank you, Ana").wait_for()
+    await agent.locator(".msg.from-contact", has_text="Thank you, Alice").wait_for()
     assert await agent.evaluate("window.__same_page") is True
 
     # the phone layout, signed in as the same agent
