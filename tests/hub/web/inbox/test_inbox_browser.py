@@ -29,14 +29,16 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
+#: a member of the demo's English team, where an English-speaking customer's handoff goes
+ADD_ALICE = ("agents", "add", "--email", "alice@demo.example", "--name", "Alice")
+
+
 @pytest.fixture
 async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
     server = Demo(tmp_path)
     await server.start()
     await run_cli(
-        # a member of the demo's English team, where an English-speaking customer's handoff goes
-        ["agents", "add", "--email", "alice@demo.example", "--name", "Alice"]
-        + ["--password", PASSWORD],  # noqa: RUF005
+        [*ADD_ALICE, "--password", PASSWORD],
         server.env,
     )
     try:
