@@ -18,24 +18,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from automations.actions import Escalate, MessageButton, PlannedAction, SendMessage, SetField
 from automations.errors import FieldValueError, SurveyError
 from automations.fields import FieldValue, to_json, validate_value
 from automations.matching import normalise
 from automations.rules.facts import Event, EventKind, Sender, Timer
-from config.automation_types import all_texts, text_for
+from automations.survey_choices import choice_candidates, fuzzy_choice, is_cjk
+from config.automation_types import text_for
 from config.fields import CHOICE_TYPES, FieldDef, FieldsFile
 from config.surveys import Question, SurveyDef, SurveysFile
 
 CHOICE_PREFIX = "choice:"
-#: below this rapidfuzz score a typed answer is not taken for a choice; one typo in a short
-#: word costs more points, so short answers get a lower bar
-FUZZY_CUTOFF = 80.0
-FUZZY_CUTOFF_SHORT = 75.0
-#: a best match must beat another choice's by this much, else it is ambiguous
-FUZZY_MARGIN = 6.0
 _NUMBERS = re.compile(r"^\s*#?(\d{1,2})[.)]?\s*$")
 _NUMBER_LIST = re.compile(r"^\s*\d{1,2}(?:\s*[,;/ ]\s*\d{1,2})*\s*$")
 _SPLIT = re.compile(r"\s*[,;/+]\s*|\s+(?:and|et|y|和)\s+")
@@ -131,7 +124,7 @@ class SurveyRunner:
         self._fields = {f.name: f for f in fields.fields}
         self.default_language = default_language
         self._candidates = {
-            spec.name: _choice_candidates(spec) for spec in fields.fields if spec.choices
+            spec.name: choice_candidates(spec) for spec in fields.fields if spec.choices
         }
 
     # -- public API -------------------------------------------------------------------
@@ -203,7 +196,7 @@ class SurveyRunner:
     def choice_for(self, field_name: str, text: str) -> str | None:
         """The choice value ``text`` means (number aside), or None: exposed for the hub's
         profile mapping and for tests of the loose matching."""
-        return _fuzzy_choice(self._candidates.get(field_name, ()), text)
+        return fuzzy_choice(self._candidates.get(field_name, ()), text)
 
     # -- steps --------------------------------------------------------------------------
 
@@ -316,7 +309,7 @@ class SurveyRunner:
             number = _NUMBERS.match(text)
             if number and 1 <= int(number.group(1)) <= len(values):
                 return validate_value(spec, values[int(number.group(1)) - 1])
-            chosen = _fuzzy_choice(self._candidates[spec.name], text)
+            chosen = fuzzy_choice(self._candidates[spec.name], text)
             return validate_value(spec, chosen if chosen is not None else text)
         # multi_choice: "1, 3", "1 3", "pricing and free trial"
         if _NUMBER_LIST.match(text):
@@ -327,7 +320,7 @@ class SurveyRunner:
                 picked.append(values[int(part) - 1])
             return validate_value(spec, picked)
         parts = [p for p in _SPLIT.split(text) if p.strip()]
-        chosen_many = [_fuzzy_choice(self._candidates[spec.name], p) for p in parts]
+        chosen_many = [fuzzy_choice(self._candidates[spec.name], p) for p in parts]
         if parts and all(c is not None for c in chosen_many):
             return validate_value(spec, chosen_many)
         return validate_value(spec, text)
@@ -344,7 +337,7 @@ class SurveyRunner:
                 wanted = normalise(phrase)
                 if not wanted:
                     continue
-                if _is_cjk(wanted) and wanted in text:
+                if is_cjk(wanted) and wanted in text:
                     return True
                 if f" {wanted} " in padded:
                     return True
@@ -368,50 +361,3 @@ class SurveyRunner:
 def _rule(survey: SurveyDef) -> str:
     """The ``rule`` name survey actions carry, for logs and failures."""
     return f"survey:{survey.name}"
-
-
-def _is_cjk(text: str) -> bool:
-    return any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in text)
-
-
-Candidates = tuple[tuple[str, str], ...]
-
-
-def _choice_candidates(spec: FieldDef) -> Candidates:
-    """(normalised spelling, choice value) for every way of naming every choice."""
-    pairs: list[tuple[str, str]] = []
-    for choice in spec.choices:
-        for spelling in (choice.value, *all_texts(choice.label), *choice.aliases):
-            key = normalise(spelling)
-            if key and (key, choice.value) not in pairs:
-                pairs.append((key, choice.value))
-    return tuple(pairs)
-
-
-def _fuzzy_choice(candidates: Candidates, text: str) -> str | None:
-    """Exact (normalised) match, then a whole-word mention, then a close spelling."""
-    typed = normalise(text)
-    if not typed:
-        return None
-    exact = {value for key, value in candidates if key == typed}
-    if len(exact) == 1:
-        return exact.pop()
-    padded = f" {typed} "
-    mentioned = {
-        value
-        for key, value in candidates
-        if (f" {key} " in padded) or (_is_cjk(key) and key in typed)
-    }
-    if len(mentioned) == 1:
-        return mentioned.pop()
-    keys = [key for key, _ in candidates]
-    cutoff = FUZZY_CUTOFF_SHORT if len(typed) <= 5 else FUZZY_CUTOFF
-    scored = process.extract(typed, keys, scorer=fuzz.ratio, limit=len(keys), score_cutoff=cutoff)
-    if not scored:
-        return None
-    _, best_score, best_index = scored[0]
-    best_value = candidates[best_index][1]
-    for _key, score, index in scored[1:]:
-        if candidates[index][1] != best_value and best_score - score < FUZZY_MARGIN:
-            return None  # two choices are about as close: ask again rather than guess
-    return best_value

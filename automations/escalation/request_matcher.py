@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from automations.escalation.lexicon_request import RequestWords
+from automations.escalation.request_words import RequestWords
 from automations.escalation.text import entries, fold, phrase_tokens
 
 Tokens = tuple[str, ...]

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from automations.escalation.lexicon_mood import MILD, STRONG
 from automations.escalation.lexicon_request import DEFAULTS as REQUEST_WORDS
-from automations.escalation.lexicon_request import RequestWords
 from automations.escalation.lexicon_topics import SALES, SENSITIVE
 from automations.escalation.phrases import PhraseSet
 from automations.escalation.request_matcher import RequestMatcher
+from automations.escalation.request_words import RequestWords
 from config.escalation import EscalationFile, WordOverride
 
 SUBSTRING_LANGUAGES = frozenset({"zh", "ja"})

@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from automations.actions import ActionEnv, PlanContext, PlannedAction, compile_action
 from automations.fields import FieldValidator
-from automations.rules.conditions import ConditionTrace, EvalContext, compile_condition, text_gate
+from automations.rules.conditions import ConditionTrace, EvalContext, compile_condition
 from automations.rules.explain import ActionFailure, Decision, Explanation, RuleTrace
 from automations.rules.facts import CUSTOMER_EVENTS, Event, EventKind, Facts, Sender, Timer
 from automations.rules.index import Bucket, CompiledRule, RuleIndex
+from automations.rules.text_gate import text_gate
 from config.automation_checks import AutomationConfig
 from config.fields import FieldsFile
 from config.hub import HubFile

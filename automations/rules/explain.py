@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from automations.actions import PlannedAction
-from automations.rules.conditions import EVENT_TEXT, ConditionTrace, show
+from automations.rules.conditions import ConditionTrace, show
 from automations.rules.facts import Timer
+from automations.rules.text_gate import EVENT_TEXT
 
 
 class RuleTrace(NamedTuple):

@@ -266,7 +266,7 @@ def test_operator_that_does_not_fit_the_subject_is_refused_at_compile_time() -> 
     ],
 )
 def test_required_phrase_of_a_regex(pattern: str, phrase: str | None) -> None:
-    from automations.rules.conditions import required_phrase
+    from automations.rules.text_gate import required_phrase
 
     assert required_phrase(pattern) == phrase
 
@@ -285,7 +285,7 @@ def test_a_regex_match_always_contains_its_phrase_once_normalised(pattern: str, 
     import re
 
     from automations.matching import normalise
-    from automations.rules.conditions import required_phrase
+    from automations.rules.text_gate import required_phrase
 
     assert re.search(pattern, text)
     phrase = required_phrase(pattern)
