@@ -102,28 +102,29 @@ async def test_visitor_sees_greeting_buttons_and_the_agent_reply(
     assert await page.locator(".hub-chat-log img").count() == 0
     assert await page.evaluate("window.__xss") is None
 
-    # an agent replies through the API; the widget shows it
-    await run_cli(["agents", "add", "--email", "ana@demo.co", "--name", "Ana"], env)
-    token = (await run_cli(["tokens", "create", "--agent", "ana@demo.co"], env)).strip()
+    # an agent of the English team (where this customer's conversation went) replies
+    # through the API; the widget shows it
+    await run_cli(["agents", "add", "--email", "alice@demo.example", "--name", "Alice"], env)
+    token = (await run_cli(["tokens", "create", "--agent", "alice@demo.example"], env)).strip()
     auth = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{base}/api/conversations", headers=auth) as response:
             [conversation] = (await response.json())["conversations"]
         async with http.post(
             f"{base}/api/conversations/{conversation['id']}/messages",
-            json={"text": "Hi, this is Ana from Demo Co."},
+            json={"text": "Hi, this is Alice from Demo Co."},
             headers=auth,
         ) as response:
             assert response.status == 201
-    await page.locator(".hub-msg.out", has_text="this is Ana").wait_for()
+    await page.locator(".hub-msg.out", has_text="this is Alice").wait_for()
     await page.screenshot(path=str(tmp_path / "chat.png"))
 
     # a reload restores the history from the same visitor token
     await page.reload()
-    await page.locator(".hub-msg.out", has_text="this is Ana").wait_for()
+    await page.locator(".hub-msg.out", has_text="this is Alice").wait_for()
     texts = await page.locator(".hub-msg").all_inner_texts()
     assert texts[0] == "Hello, I have a question"
-    assert texts[-1] == "Hi, this is Ana from Demo Co."
+    assert texts[-1] == "Hi, this is Alice from Demo Co."
 
 
 async def test_quick_reply_button_sends_its_title(
