@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from automations.conversation import TRANSITIONS as BRAIN_TRANSITIONS
 from automations.conversation import Cause
+from channels.keys import stable_key
 from hub.store.models import ConversationStatus
 
 
@@ -28,6 +29,13 @@ def lane_key(inbox_id: int, stored_order_key: str) -> str:
     stored (``channels.keys.stable_key`` of a customer's address, or of a receipt's
     ``status:<message id>``), so two long keys that share a prefix are two lanes."""
     return f"{inbox_id}:{stored_order_key}"
+
+
+def customer_lane(inbox_id: int, source_id: str) -> str:
+    """The lane of a conversation reached from its customer's address (a timer firing, an
+    agent's write): the address is turned into its stored order key here, once, so these
+    callers take the very lock processing takes."""
+    return lane_key(inbox_id, stable_key(source_id))
 
 
 class Change(StrEnum):

@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from automations.conversation import TimerCancel, TimerSet
 from automations.rules import Event, EventKind, Sender
 from hub.context import HubContext
-from hub.conversation import lane_key
+from hub.conversation import customer_lane
 from hub.jobs.locks import LaneBusy
 from hub.jobs.names import TIMER_JOB
 from hub.outbound.replies import Reply, create_replies, enqueue_sends
@@ -173,7 +173,7 @@ async def fire_timer(ctx: HubContext, timer_id: int | str) -> None:
     if conversation is None:
         return
     identity = await ContactIdentity.get(id=conversation.identity_id)
-    lane = ctx.locks.lane(lane_key(conversation.inbox_id, identity.source_id))
+    lane = ctx.locks.lane(customer_lane(conversation.inbox_id, identity.source_id))
     try:
         async with lane, in_transaction() as conn:
             outbox = await _fire_claimed(ctx, conn, row.id, identity.source_id)

@@ -13,10 +13,9 @@ from tortoise.transactions import in_transaction
 from automations.errors import FieldValueError, UnknownFieldError
 from automations.fields import FieldValidator
 from automations.fields import to_json as field_json
-from channels.keys import stable_key
 from hub.auth import agent_for_token
 from hub.bot.step import on_agent_reply, on_fields_changed
-from hub.conversation import is_open, lane_key
+from hub.conversation import customer_lane, is_open
 from hub.errors import Forbidden, InvalidRequest, NotFound
 from hub.outbound.replies import create_replies, enqueue_sends
 from hub.store.models import (
@@ -237,7 +236,7 @@ async def set_contact_fields(request: web.Request) -> web.Response:
         return _json(contact_out(contact))
     # rules on field_changed run in the conversation's lane, like a survey's write
     identity = await ContactIdentity.get(id=conversation.identity_id)
-    lane = ctx.locks.lane(lane_key(conversation.inbox_id, stable_key(identity.source_id)))
+    lane = ctx.locks.lane(customer_lane(conversation.inbox_id, identity.source_id))
     async with lane, in_transaction() as conn:
         contact = await Contact.get(id=contact.id, using_db=conn)
         changes = _apply_field_writes(contact, writes)

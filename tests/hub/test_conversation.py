@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels.keys import stable_key
-from hub.conversation import TRANSITIONS, Change, is_open, lane_key, next_status
+from hub.conversation import TRANSITIONS, Change, customer_lane, is_open, lane_key, next_status
 from hub.store.models import ConversationStatus as S
 
 #: every (status, change) pair and what it must give: None leaves the status as it is
@@ -50,3 +50,11 @@ def test_lane_key_is_inbox_and_stored_order_key() -> None:
     long_a, long_b = stable_key("x" * 300 + "a"), stable_key("x" * 300 + "b")
     assert lane_key(1, long_a) == f"1:{long_a}"
     assert lane_key(1, long_a) != lane_key(1, long_b)
+
+
+def test_a_customer_lane_is_the_lane_processing_takes_for_that_address() -> None:
+    """Timers and agent writes reach a conversation by its customer's address; processing
+    by the stored order key. For an address that stable_key rewrites they must agree."""
+    for address in ("+33612345678", "sha256:looks-hashed", "x" * 300):
+        assert customer_lane(7, address) == lane_key(7, stable_key(address))
+    assert customer_lane(7, "sha256:looks-hashed") != lane_key(7, "sha256:looks-hashed")
