@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from automations.escalation.evaluate import SIGNALS
 from hub.cli import escalation as cli
@@ -15,29 +15,17 @@ ROWS = "text,label\ntalk to a human,yes\nno need for an agent,no\nwhere is my pa
 DEMO = Path(__file__).resolve().parents[3] / "config" / "demo"
 
 
-def test_evaluate_prints_the_table_and_a_last_json_line(tmp_path: Path) -> None:
+def _evaluate(tmp_path: Path, signal: str, text_column: str = "text", *extra: str) -> Result:
+    """``hub escalation evaluate`` over :data:`ROWS` (positives labelled ``yes``)."""
     data = tmp_path / "rows.csv"
     data.write_text(ROWS, encoding="utf-8")
-    result = CliRunner().invoke(
-        main,
-        [
-            "escalation",
-            "evaluate",
-            "--data",
-            str(data),
-            "--signal",
-            "explicit_request",
-            "--text-column",
-            "text",
-            "--label-column",
-            "label",
-            "--positive",
-            "yes",
-            "--config",
-            str(DEMO),
-            "--json",
-        ],
-    )
+    argv = ["escalation", "evaluate", "--data", str(data), "--signal", signal]
+    argv += ["--text-column", text_column, "--label-column", "label", "--positive", "yes"]
+    return CliRunner().invoke(main, [*argv, *extra])
+
+
+def test_evaluate_prints_the_table_and_a_last_json_line(tmp_path: Path) -> None:
+    result = _evaluate(tmp_path, "explicit_request", "text", "--config", str(DEMO), "--json")
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert lines[0].split()[:2] == ["signal", "lang"]
@@ -52,44 +40,10 @@ def test_evaluate_prints_the_table_and_a_last_json_line(tmp_path: Path) -> None:
 
 
 def test_a_bad_column_is_a_one_line_error(tmp_path: Path) -> None:
-    data = tmp_path / "rows.csv"
-    data.write_text(ROWS, encoding="utf-8")
-    result = CliRunner().invoke(
-        main,
-        [
-            "escalation",
-            "evaluate",
-            "--data",
-            str(data),
-            "--signal",
-            "sensitive",
-            "--text-column",
-            "body",
-            "--label-column",
-            "label",
-            "--positive",
-            "yes",
-        ],
-    )
+    result = _evaluate(tmp_path, "sensitive", "body")
     assert result.exit_code == 1
     assert "no column 'body'" in result.output
-    unknown = CliRunner().invoke(
-        main,
-        [
-            "escalation",
-            "evaluate",
-            "--data",
-            str(data),
-            "--signal",
-            "vip",
-            "--text-column",
-            "text",
-            "--label-column",
-            "label",
-            "--positive",
-            "yes",
-        ],
-    )
+    unknown = _evaluate(tmp_path, "vip")
     assert unknown.exit_code == 2
     assert "Invalid value for '--signal'" in unknown.output
 

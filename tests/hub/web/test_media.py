@@ -250,37 +250,7 @@ async def test_twilio_and_cdn_failures_are_502(media: MediaHub) -> None:
     assert "500" in (await response.json())["error"]
     # a plain stored URL (Messenger) whose CDN answers 404
     cdn_message = await media.receive(
-        meta_post(
-            "messenger",
-            {
-                "object": "page",
-                "entry": [
-                    {
-                        "id": "404217156637689",
-                        "time": 0,
-                        "messaging": [
-                            {
-                                "sender": {"id": "7003"},
-                                "recipient": {"id": "404217156637689"},
-                                "timestamp": int(datetime.now(UTC).timestamp() * 1000),
-                                "message": {
-                                    "mid": "m_gone1",
-                                    "attachments": [
-                                        {
-                                            "type": "image",
-                                            "payload": {
-                                                "url": f"{media.cdn.base_url}/cdn/gone.webp"
-                                            },
-                                        }
-                                    ],
-                                },
-                            }
-                        ],
-                    }
-                ],
-            },
-        ),
-        "messenger",
+        messenger_attachment(f"{media.cdn.base_url}/cdn/gone.webp", "m_gone1"), "messenger"
     )
     response = await media.get(cdn_message.id)
     assert response.status == 502
