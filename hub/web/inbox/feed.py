@@ -36,6 +36,7 @@ from typing import Any
 from tortoise.functions import Max
 
 from hub.context import HubContext
+from hub.logs import failure
 from hub.realtime import INBOX_DOORBELL
 from hub.store.models import Contact, Conversation, Message
 from hub.web.inbox.rows import agent_names, conversation_row, message_row
@@ -160,8 +161,8 @@ class InboxFeed:
                 await self.poll()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("inbox feed poll failed; retrying", exc_info=True)
+            except Exception as exc:  # type only at WARNING: a database error may quote rows
+                failure(log, "inbox feed poll (retrying)", exc)
                 await asyncio.sleep(1.0)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval_s)
